@@ -1,0 +1,56 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { Feather } from 'lucide-react';
+import { cn } from '../ui/cn';
+
+const links = [
+  { href: '/flows', label: 'Flows' },
+  { href: '/runs', label: 'Runs' },
+  { href: '/templates', label: 'Templates' },
+  { href: '/settings', label: 'Settings' },
+];
+
+function isCurrent(pathname: string, href: string): boolean {
+  if (href === '/flows') return pathname === '/' || (pathname.startsWith('/flows') && !pathname.endsWith('/runs'));
+  if (href === '/runs') return pathname.startsWith('/runs') || /^\/flows\/[^/]+\/runs/.test(pathname);
+  return pathname.startsWith(href);
+}
+
+export function TopNav() {
+  const pathname = usePathname();
+  return (
+    <header className="flex h-12 shrink-0 items-center gap-6 border-b border-slate-200 bg-white px-4 dark:border-slate-800 dark:bg-slate-900">
+      <Link href="/flows" className="flex items-center gap-2 rounded-md font-semibold tracking-tight">
+        <span className="flex h-7 w-7 items-center justify-center rounded-lg bg-indigo-600 text-white">
+          <Feather className="h-4 w-4" aria-hidden />
+        </span>
+        Muninn
+      </Link>
+      <nav aria-label="Main">
+        <ul className="flex items-center gap-1">
+          {links.map((l) => {
+            const current = isCurrent(pathname, l.href);
+            return (
+              <li key={l.href}>
+                <Link
+                  href={l.href}
+                  aria-current={current ? 'page' : undefined}
+                  className={cn(
+                    'rounded-md px-3 py-1.5 text-sm font-medium transition-colors',
+                    current
+                      ? 'bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300'
+                      : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800 dark:hover:text-slate-100',
+                  )}
+                >
+                  {l.label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+    </header>
+  );
+}

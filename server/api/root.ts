@@ -1,0 +1,13 @@
+import { router, createCallerFactory } from './trpc';
+import { agentsRouter } from './routers/agents';
+import { flowsRouter } from './routers/flows';
+import { runsRouter } from './routers/runs';
+
+export const appRouter = router({
+  agents: agentsRouter,
+  flows: flowsRouter,
+  runs: runsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

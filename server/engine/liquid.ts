@@ -1,0 +1,91 @@
+import { Liquid } from 'liquidjs';
+import type { JsonObject, JsonValue } from '../agents/define-agent';
+
+/**
+ * Liquid, as in Huginn: an option string is a template whose variables are the incoming event's
+ * top-level fields. `ownPropertyOnly` keeps templates away from prototypes; the limits bound the
+ * time and memory a template can take.
+ */
+const engine = new Liquid({
+  ownPropertyOnly: true,
+  strictFilters: true,
+  strictVariables: false,
+  parseLimit: 100_000,
+  renderLimit: 1_000,
+  memoryLimit: 10_000_000,
+  cache: 500,
+});
+
+const WHOLE_EXPRESSION = /^\s*\{\{(?![\s\S]*\{\{)([\s\S]*?)\}\}\s*$/;
+
+export class TemplateError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+function explain(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split(', line:')[0] ?? msg;
+}
+
+/**
+ * Renders one string. A string that is exactly one `{{ expression }}` keeps the expression's type
+ * (a number stays a number, an object stays an object), so `{{ body.items }}` passes a list on.
+ */
+export function renderString(template: string, event: JsonObject, path = ''): JsonValue {
+  if (!template.includes('{{') && !template.includes('{%')) return template;
+  try {
+    const whole = WHOLE_EXPRESSION.exec(template);
+    if (whole) {
+      const value = engine.evalValueSync(whole[1]!, event) as unknown;
+      return toJson(value);
+    }
+    return engine.parseAndRenderSync(template, event);
+  } catch (e) {
+    throw new TemplateError(`The template ${path ? `in "${path}" ` : ''}could not be rendered: ${explain(e)}`, path);
+  }
+}
+
+function toJson(value: unknown): JsonValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
+}
+
+/** Renders every string inside a JSON value, depth first. Keys are left alone. */
+export function renderValue(value: JsonValue, event: JsonObject, path = ''): JsonValue {
+  if (typeof value === 'string') return renderString(value, event, path);
+  if (Array.isArray(value)) return value.map((v, i) => renderValue(v, event, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, event, path ? `${path}.${k}` : k);
+    return out;
+  }
+  return value;
+}
+
+/** Renders an agent's options, leaving the keys the agent interprets itself untouched. */
+export function renderOptions(options: JsonObject, event: JsonObject, raw: readonly string[] = []): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(options)) out[k] = raw.includes(k) ? v : renderValue(v, event, k);
+  return out;
+}
+
+/** Reads a dotted path ("issue.fields.status.name", "items[0].id") from a JSON value. */
+export function getPath(value: JsonValue | undefined, path: string): JsonValue | undefined {
+  if (!path) return value;
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  let cur: JsonValue | undefined = value;
+  for (const p of parts) {
+    if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    cur = (cur as Record<string, JsonValue>)[p];
+  }
+  return cur;
+}

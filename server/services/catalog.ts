@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { agentList } from '../agents/registry';
+
+export interface AgentCatalogEntry {
+  type: string;
+  name: string;
+  category: string;
+  icon: string;
+  summary: string;
+  description: string;
+  exampleEvent: Record<string, unknown>;
+  defaultOptions: Record<string, unknown>;
+  capabilities: { receives: boolean; trigger?: 'manual' | 'webhook' | 'schedule'; dryRun: boolean; loopSafe?: boolean };
+  /** JSON Schema generated from the agent's zod schema: the one source of the config form. */
+  optionsSchema: Record<string, unknown>;
+}
+
+let cached: AgentCatalogEntry[] | undefined;
+
+export function agentCatalog(): AgentCatalogEntry[] {
+  cached ??= agentList.map((a) => ({
+    type: a.type,
+    name: a.name,
+    category: a.category,
+    icon: a.icon,
+    summary: a.summary,
+    description: a.description,
+    exampleEvent: a.exampleEvent,
+    defaultOptions: a.defaultOptions as Record<string, unknown>,
+    capabilities: a.capabilities,
+    optionsSchema: z.toJSONSchema(a.options, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+  }));
+  return cached;
+}

@@ -1,0 +1,67 @@
+import { db } from '../db';
+import { stepQueue, stepJobId, type StepJob } from '../queue/queues';
+
+export interface OutboxRow extends StepJob {
+  id: bigint;
+  availableAt: Date;
+}
+
+/**
+ * The relay: hands committed outbox rows to BullMQ, then marks them enqueued. Called right after
+ * the commit that wrote them; if Redis is unreachable the rows stay and the reconciler retries.
+ * Deterministic job ids make a second hand-over of the same row harmless.
+ */
+export async function flushOutbox(rows: OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const now = Date.now();
+  await stepQueue().addBulk(
+    rows.map((r) => ({
+      name: 'step',
+      data: { runId: r.runId, nodeId: r.nodeId, eventId: r.eventId },
+      opts: { jobId: stepJobId(r), ...(r.availableAt.getTime() > now ? { delay: r.availableAt.getTime() - now } : {}) },
+    })),
+  );
+  await db().pendingStep.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { enqueuedAt: new Date() } });
+}
+
+/** Flushes, but never lets a Redis outage fail the caller: the rows are safe in Postgres. */
+export async function flushOutboxSafely(rows: OutboxRow[]): Promise<void> {
+  try {
+    await flushOutbox(rows);
+  } catch (e) {
+    console.warn(`[outbox] ${rows.length} step(s) stay in the outbox for the reconciler: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The reconciler: re-enqueues outbox rows the relay never handed over (a crash between commit and
+ * flush, Redis down) and rows whose job vanished (Redis restarted or flushed).
+ */
+export async function reconcileOutbox(opts: { unflushedAfterMs?: number; vanishedAfterMs?: number; batch?: number } = {}): Promise<{
+  requeued: number;
+}> {
+  const { unflushedAfterMs = 2_000, vanishedAfterMs = 30_000, batch = 500 } = opts;
+  const now = Date.now();
+  const unflushed = await db().pendingStep.findMany({
+    where: { enqueuedAt: null, createdAt: { lt: new Date(now - unflushedAfterMs) } },
+    take: batch,
+    orderBy: { id: 'asc' },
+  });
+  const stale = await db().pendingStep.findMany({
+    where: { enqueuedAt: { lt: new Date(now - vanishedAfterMs) } },
+    take: batch,
+    orderBy: { enqueuedAt: 'asc' },
+  });
+  const queue = stepQueue();
+  const vanished: OutboxRow[] = [];
+  for (const row of stale) {
+    const job = await queue.getJob(stepJobId(row));
+    if (!job) vanished.push(row);
+  }
+  const rows = [...unflushed, ...vanished];
+  await flushOutbox(rows);
+  // Rows whose job is still queued are fine; touch them so they are not checked on every pass.
+  const alive = stale.filter((r) => !vanished.includes(r));
+  if (alive.length) await db().pendingStep.updateMany({ where: { id: { in: alive.map((r) => r.id) } }, data: { enqueuedAt: new Date() } });
+  return { requeued: rows.length };
+}

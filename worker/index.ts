@@ -1,0 +1,85 @@
+import { createServer } from 'node:http';
+import { Worker } from 'bullmq';
+import { env } from '../server/env';
+import { db } from '../server/db';
+import { createRedis } from '../server/queue/connection';
+import { STEP_QUEUE, queuePrefix, closeQueues, type StepJob } from '../server/queue/queues';
+import { reconcileOutbox } from '../server/services/outbox';
+import { processStep } from './processors/step';
+
+const settings = env();
+const drainSeconds = Number(process.env.WORKER_DRAIN_SECONDS ?? 30);
+const healthPort = Number(process.env.WORKER_HEALTH_PORT ?? 9464);
+const reconcileEveryMs = Number(process.env.WORKER_RECONCILE_MS ?? 5_000);
+
+const connection = createRedis('worker');
+const worker = new Worker<StepJob>(STEP_QUEUE, processStep, {
+  connection,
+  prefix: queuePrefix(),
+  concurrency: settings.WORKER_CONCURRENCY,
+  autorun: true,
+});
+worker.on('error', (err) => console.error(`[worker] ${err.message}`));
+worker.on('failed', (job, err) => {
+  if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) console.warn(`[worker] step ${job.id} failed: ${err.message}`);
+});
+
+let ready = false;
+let stopping = false;
+worker.waitUntilReady().then(
+  () => {
+    ready = true;
+    console.log(`[worker] ready: queue "${STEP_QUEUE}" (prefix ${queuePrefix()}), concurrency ${settings.WORKER_CONCURRENCY}`);
+  },
+  (err: Error) => console.error(`[worker] could not connect to Redis: ${err.message}`),
+);
+
+// The reconciler: outbox rows that never reached Redis, or whose job vanished, are queued again.
+let reconciling = false;
+const reconciler = setInterval(() => {
+  if (reconciling || stopping) return;
+  reconciling = true;
+  reconcileOutbox()
+    .then((r) => r.requeued && console.log(`[worker] reconciler re-queued ${r.requeued} step(s)`))
+    .catch((e: Error) => console.warn(`[worker] reconciler: ${e.message}`))
+    .finally(() => {
+      reconciling = false;
+    });
+}, reconcileEveryMs);
+
+const health = createServer((req, res) => {
+  if (req.url === '/healthz') {
+    res.writeHead(stopping ? 503 : 200, { 'content-type': 'text/plain' }).end(stopping ? 'stopping' : 'ok');
+  } else if (req.url === '/readyz') {
+    const ok = ready && !stopping && !worker.closing;
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready' : 'not ready');
+  } else {
+    res.writeHead(404).end();
+  }
+});
+health.on('error', (e: NodeJS.ErrnoException) => console.warn(`[worker] health endpoint not started: ${e.message}`));
+if (healthPort > 0) health.listen(healthPort, '0.0.0.0');
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[worker] ${signal}: finishing in-flight steps (up to ${drainSeconds}s)…`);
+  clearInterval(reconciler);
+  const force = setTimeout(() => {
+    console.error('[worker] drain took too long; exiting. Unfinished steps will be picked up again.');
+    process.exit(1);
+  }, drainSeconds * 1000);
+  force.unref();
+  try {
+    await worker.close();
+    await closeQueues();
+    connection.disconnect();
+    await db().$disconnect();
+  } finally {
+    health.close();
+    console.log('[worker] stopped');
+    process.exit(0);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
