@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { router, workspaceProcedure } from '../trpc';
 import * as flows from '../../services/flows';
+import { lastInputOfNode, testNode } from '../../services/dry-run';
 
 const id = z.object({ id: z.string().uuid('That is not a valid flow id') });
 
@@ -22,4 +23,17 @@ export const flowsRouter = router({
   saveGraph: workspaceProcedure
     .input(id.extend({ baseVersion: z.number().int().positive(), graph: z.unknown() }))
     .mutation(({ ctx, input }) => flows.saveFlowGraph(ctx.workspaceId, input)),
+  /** "Test this node": runs one node on a sample event; nothing is saved. */
+  testNode: workspaceProcedure
+    .input(
+      z.object({
+        flowId: z.string().uuid().optional(),
+        node: z.object({ id: z.string().min(1).max(64), type: z.string(), options: z.record(z.string(), z.unknown()) }),
+        event: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .mutation(({ ctx, input }) => testNode(ctx.workspaceId, input)),
+  lastInput: workspaceProcedure
+    .input(z.object({ flowId: z.string().uuid(), nodeId: z.string().min(1).max(64) }))
+    .query(({ ctx, input }) => lastInputOfNode(ctx.workspaceId, input.flowId, input.nodeId)),
 });
