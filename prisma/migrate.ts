@@ -81,6 +81,9 @@ export async function createMigration(name: string, migrationsDir = MIGRATIONS_D
   const target = await readFile(SCHEMA_PATH, 'utf8');
   const snapshotPath = path.join(migrationsDir, path.basename(SNAPSHOT_PATH));
   const snapshot = existsSync(snapshotPath) ? await readFile(snapshotPath, 'utf8') : '';
+  if (!snapshot.trim() && (await listMigrations(migrationsDir)).migrationDirectories.length) {
+    throw new Error(`${snapshotPath} is missing but migrations exist: restore it from git (it is the schema as of the last migration).`);
+  }
 
   // Two datamodels need no database (see offlineAdapterFactory).
   const script = await withEngine(null, async (engine) => {
@@ -144,8 +147,8 @@ let engineModule: Promise<typeof glue> | undefined;
 /**
  * Instantiates the wasm once per process. We wire the wasm-bindgen glue ourselves instead of
  * importing the package root (which needs Node's experimental wasm-module imports), and make the
- * engine's timers unref'd: it arms a 10 s lock-wait timeout on every apply that would otherwise
- * keep the process alive after the work is done.
+ * engine's timers unref'd: every apply leaves a ~10 s timer behind that would otherwise keep the
+ * process alive after the work is done.
  */
 function loadEngine(): Promise<typeof glue> {
   engineModule ??= (async () => {

@@ -3,23 +3,41 @@ import { Worker } from 'bullmq';
 import { env } from '../server/env';
 import { db } from '../server/db';
 import { createRedis } from '../server/queue/connection';
-import { STEP_QUEUE, queuePrefix, closeQueues, type StepJob } from '../server/queue/queues';
+import { STEP_QUEUE, queuePrefix, closeQueues, type StepJobData } from '../server/queue/queues';
 import { reconcileOutbox } from '../server/services/outbox';
-import { processStep } from './processors/step';
+import { backoffStrategy, processStep } from './processors/step';
+import { processScheduleTick } from './processors/schedule';
+import { SCHEDULE_QUEUE, closeScheduleQueue, reconcileSchedules, type ScheduleTick } from '../server/services/schedules';
+import { checkEncryptionKeys } from '../server/crypto';
 
 const settings = env();
+// Fail at boot, not at the first credential, when production has no encryption key.
+checkEncryptionKeys();
 const drainSeconds = Number(process.env.WORKER_DRAIN_SECONDS ?? 30);
 const healthPort = Number(process.env.WORKER_HEALTH_PORT ?? 9464);
 const reconcileEveryMs = Number(process.env.WORKER_RECONCILE_MS ?? 5_000);
 
 const connection = createRedis('worker');
-const worker = new Worker<StepJob>(STEP_QUEUE, processStep, {
+const worker = new Worker<StepJobData>(STEP_QUEUE, processStep, {
   connection,
   prefix: queuePrefix(),
   concurrency: settings.WORKER_CONCURRENCY,
   autorun: true,
+  settings: { backoffStrategy },
+  // A step stalls when its worker dies (kill -9, OOM); BullMQ hands it to another worker.
+  stalledInterval: 15_000,
+  maxStalledCount: 5,
 });
 worker.on('error', (err) => console.error(`[worker] ${err.message}`));
+
+// Schedule ticks: BullMQ job schedulers create one job per tick; each becomes at most one run.
+const scheduleConnection = createRedis('worker');
+const scheduleWorker = new Worker<ScheduleTick>(SCHEDULE_QUEUE, processScheduleTick, {
+  connection: scheduleConnection,
+  prefix: queuePrefix(),
+  concurrency: 4,
+});
+scheduleWorker.on('error', (err) => console.error(`[schedules] ${err.message}`));
 worker.on('failed', (job, err) => {
   if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) console.warn(`[worker] step ${job.id} failed: ${err.message}`);
 });
@@ -30,6 +48,8 @@ worker.waitUntilReady().then(
   () => {
     ready = true;
     console.log(`[worker] ready: queue "${STEP_QUEUE}" (prefix ${queuePrefix()}), concurrency ${settings.WORKER_CONCURRENCY}`);
+    // A Redis that restarted empty has lost the job schedulers: put them back at once.
+    reconcileSchedules().catch((e: Error) => console.warn(`[worker] schedule reconciler: ${e.message}`));
   },
   (err: Error) => console.error(`[worker] could not connect to Redis: ${err.message}`),
 );
@@ -46,6 +66,12 @@ const reconciler = setInterval(() => {
       reconciling = false;
     });
 }, reconcileEveryMs);
+
+// Schedules saved while Redis was unreachable (or lost with it) are put back in place.
+const scheduleReconciler = setInterval(() => {
+  if (stopping) return;
+  reconcileSchedules().catch((e: Error) => console.warn(`[worker] schedule reconciler: ${e.message}`));
+}, Number(process.env.WORKER_SCHEDULE_RECONCILE_MS ?? 60_000));
 
 const health = createServer((req, res) => {
   if (req.url === '/healthz') {
@@ -65,15 +91,17 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   console.log(`[worker] ${signal}: finishing in-flight steps (up to ${drainSeconds}s)…`);
   clearInterval(reconciler);
+  clearInterval(scheduleReconciler);
   const force = setTimeout(() => {
     console.error('[worker] drain took too long; exiting. Unfinished steps will be picked up again.');
     process.exit(1);
   }, drainSeconds * 1000);
   force.unref();
   try {
-    await worker.close();
-    await closeQueues();
+    await Promise.all([worker.close(), scheduleWorker.close()]);
+    await Promise.all([closeQueues(), closeScheduleQueue()]);
     connection.disconnect();
+    scheduleConnection.disconnect();
     await db().$disconnect();
   } finally {
     health.close();

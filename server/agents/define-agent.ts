@@ -71,6 +71,11 @@ export interface AgentCapabilities {
   dryRun: boolean;
   /** Declared loop-safe and bounded: a cycle may pass through it. */
   loopSafe?: boolean;
+  /**
+   * Reads and writes node memory. The engine runs such a step inside one transaction that holds a
+   * per-node lock and also records the step, so memory and results commit together, exactly once.
+   */
+  stateful?: boolean;
 }
 
 export interface AgentDefinition<Schema extends z.ZodType = z.ZodType> {
@@ -94,6 +99,11 @@ export interface AgentDefinition<Schema extends z.ZodType = z.ZodType> {
    * agent interprets them itself (e.g. code, or a per-item template).
    */
   rawOptions?: readonly string[];
+  /**
+   * Named outputs (e.g. a switch's routes) for the options given; edges leave from one of them.
+   * Agents without it have one unnamed output.
+   */
+  outputs?(options: z.output<Schema>): string[];
   run(ctx: AgentContext<z.output<Schema>>): Promise<JsonObject[]>;
 }
 
@@ -106,5 +116,16 @@ export class PermanentAgentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PermanentAgentError';
+  }
+}
+
+/** A transient error carrying the server's Retry-After: the retry waits as long as it asked. */
+export class RetryAfterError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryAfterError';
   }
 }

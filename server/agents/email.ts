@@ -83,7 +83,7 @@ function explainSmtpError(err: SmtpError, where: string, credentialName: string)
     case 'ECONNECTION':
       if (err.originalCode === 'ECONNREFUSED') return transient(`The mail server ${where} refused the connection; the step will be retried.`);
       if (/certificate|self[- ]signed|CERT_|wrong version number|SSL routines/i.test(`${err.message} ${err.originalCode ?? ''}`)) {
-        return permanent(`A secure connection to the mail server ${where} failed (${err.message.slice(0, 200)}). ${tlsHint}`);
+        return permanent(`A secure connection to the mail server ${where} failed. ${tlsHint}`);
       }
       return transient(`The connection to the mail server ${where} failed (${err.originalCode ?? err.code}); the step will be retried.${reply}`);
     case 'EENVELOPE':
@@ -94,8 +94,11 @@ function explainSmtpError(err: SmtpError, where: string, credentialName: string)
       if (err.permanent || !err.responseCode) return permanent(`The mail server ${where} refused the message: ${err.message.slice(0, 300)}`);
       return transient(`The mail server ${where} asked to try again later: ${err.message.slice(0, 300)}`);
     default:
-      if (err.permanent) return permanent(`The mail server ${where} refused the message: ${err.message.slice(0, 300)}`);
-      return transient(`Sending through ${where} failed: ${err.message.slice(0, 300)}`);
+      if (err.response) {
+        const answer = `The mail server ${where} answered: ${err.response.slice(0, 300)}`;
+        return err.permanent ? permanent(answer) : transient(`${answer} — the step will be retried.`);
+      }
+      return transient(`Sending through ${where} failed (${err.code ?? 'unknown error'}); the step will be retried.`);
   }
 }
 

@@ -59,8 +59,21 @@ const groupSchema = z
   })
   .strict();
 
+/**
+ * When a rule fits neither shape, zod only says "Invalid input"; guess from the fields present
+ * which shape was meant and say what is wrong with it.
+ */
+function explainRule(input: unknown): string {
+  const r = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  if ('rules' in r) return 'A group needs "match" (all or any) and a list of "rules", and nothing else';
+  if ('op' in r && !filterOps.includes(r.op as FilterOp)) return `Choose a comparison: ${filterOps.join(', ')}`;
+  return 'A rule needs a field ("path") and a comparison ("op"), and optionally a "value"';
+}
+
 /** One rule: a condition, or a nested group. Exported for the Switch agent. */
-export const filterRuleSchema = z.union([conditionSchema, groupSchema]).describe('A condition on one field, or a group of rules');
+export const filterRuleSchema = z
+  .union([conditionSchema, groupSchema], { error: (iss) => explainRule(iss.input) })
+  .describe('A condition on one field, or a group of rules');
 
 export type FilterCondition = z.output<typeof conditionSchema>;
 export type FilterGroup = z.output<typeof groupSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineAgent, PermanentAgentError, type JsonObject, type JsonValue } from './define-agent';
+import { defineAgent, PermanentAgentError, RetryAfterError, type JsonObject, type JsonValue } from './define-agent';
+import { retryAfterMs } from './retry-after';
 
 const options = z
   .object({
@@ -67,6 +68,9 @@ step is retried, so APIs that honour it perform the effect once.
       const snippet = text.slice(0, 300);
       const message = `${method} ${parsedUrl.host}${parsedUrl.pathname} answered ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ''}`;
       if (res.status >= 400 && res.status < 500 && !RETRYABLE_4XX.has(res.status)) throw new PermanentAgentError(message);
+      if (res.status === 429 || (res.status === 503 && res.headers.has('retry-after'))) {
+        throw new RetryAfterError(message, retryAfterMs(res.headers.get('retry-after')));
+      }
       throw new Error(message);
     }
     ctx.log.info(`${method} ${parsedUrl.toString()} → ${res.status}`);

@@ -1,17 +1,41 @@
 import type { AgentDefinition } from './define-agent';
 import { manualAgent } from './manual';
 import { webhookAgent } from './webhook';
+import { scheduleAgent } from './schedule';
 import { httpRequestAgent } from './http-request';
 import { transformAgent } from './transform';
 import { filterAgent } from './filter';
+import { setFieldsAgent } from './set-fields';
+import { splitAgent } from './split';
+import { jsonataAgent } from './jsonata';
+import { digestAgent } from './digest';
+import { mergeAgent } from './merge';
+import { switchAgent } from './switch';
+import { dedupAgent } from './dedup';
+import { keyValueAgent } from './key-value';
+import { delayAgent } from './delay';
+import { emailAgent } from './email';
+import { slackAgent } from './slack';
 
 /** Every agent type, in palette order. One explicit list: adding an agent means adding it here. */
 export const agentList: readonly AgentDefinition[] = [
   manualAgent,
   webhookAgent,
+  scheduleAgent,
   httpRequestAgent,
   transformAgent,
+  setFieldsAgent,
+  splitAgent,
+  jsonataAgent,
+  digestAgent,
+  mergeAgent,
   filterAgent,
+  switchAgent,
+  dedupAgent,
+  keyValueAgent,
+  delayAgent,
+  emailAgent,
+  slackAgent,
 ] as AgentDefinition[];
 
 const byType = new Map(agentList.map((a) => [a.type, a]));

@@ -94,7 +94,8 @@ export const setFieldsAgent = defineAgent({
   description: `Changes a few fields and passes the rest on. Each entry of **fields** names a field by
 its path and gives its value, which can use Liquid: \`{ "customer.name": "{{ body.first }} {{ body.last }}" }\`.
 Missing objects along the path are created (\`customer\` above); a value that is exactly one
-\`{{ ... }}\` keeps its type, so numbers stay numbers and lists stay lists.
+\`{{ ... }}\` keeps its type, so numbers stay numbers and lists stay lists. A field whose
+template finds nothing in the event is not set.
 
 - **keep: all** (default) keeps every other field of the incoming event.
 - **keep: only_set** emits only the fields set here.

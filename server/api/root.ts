@@ -1,10 +1,12 @@
 import { router, createCallerFactory } from './trpc';
 import { agentsRouter } from './routers/agents';
+import { credentialsRouter } from './routers/credentials';
 import { flowsRouter } from './routers/flows';
 import { runsRouter } from './routers/runs';
 
 export const appRouter = router({
   agents: agentsRouter,
+  credentials: credentialsRouter,
   flows: flowsRouter,
   runs: runsRouter,
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findCycle, validateGraph, type FlowGraph } from './graph';
 
-const node = (id: string, type = 'transform', options: Record<string, unknown> = { template: {} }) => ({ id, type, options });
+const node = (id: string, type = 'transform', options: FlowGraph['nodes'][number]['options'] = { template: {} }) => ({ id, type, options });
 
 describe('validateGraph', () => {
   it('accepts a valid flow', () => {

@@ -13,11 +13,22 @@ export const flowNodeSchema = z.object({
   label: z.string().max(200).optional(),
   options: z.record(z.string(), z.json()).default({}),
   position: z.object({ x: z.number(), y: z.number() }).optional(),
+  /** How often and how patiently a failing step of this node is retried. */
+  retry: z
+    .object({
+      attempts: z.number().int().min(1, 'At least 1 attempt').max(10, 'At most 10 attempts'),
+      backoffMs: z.number().int().min(100).max(3_600_000),
+      maxDelayMs: z.number().int().min(100).max(86_400_000),
+    })
+    .partial()
+    .optional(),
 });
 
 export const flowEdgeSchema = z.object({
   source: z.string().min(1),
   target: z.string().min(1),
+  /** Named output of the source (e.g. a switch route); events that name a route take only its edges. */
+  sourceHandle: z.string().max(64).optional(),
 });
 
 export const flowGraphSchema = z.object({
@@ -89,12 +100,23 @@ export function validateGraph(graph: FlowGraph): FieldIssue[] {
       issues.push({ nodeId: e.source, message: `Node ${describeNode(src)} cannot be connected to itself.` });
       continue;
     }
-    const key = `${e.source}\u0000${e.target}`;
+    const key = `${e.source}\u0000${e.sourceHandle ?? ''}\u0000${e.target}`;
     if (seen.has(key)) {
       issues.push({ nodeId: e.source, message: `Node ${describeNode(src)} is connected to ${describeNode(dst)} twice.` });
       continue;
     }
     seen.add(key);
+    const srcAgent = getAgent(src.type);
+    if (srcAgent?.outputs) {
+      const parsed = srcAgent.options.safeParse(src.options);
+      const names = parsed.success ? srcAgent.outputs(parsed.data) : [];
+      if (parsed.success && (!e.sourceHandle || !names.includes(e.sourceHandle))) {
+        issues.push({
+          nodeId: src.id,
+          message: `A connection from ${describeNode(src)} must leave from one of its outputs (${names.join(', ') || 'none yet'})${e.sourceHandle ? `; "${e.sourceHandle}" is not one of them` : ''}.`,
+        });
+      }
+    }
     const dstAgent = getAgent(dst.type);
     if (dstAgent && !dstAgent.capabilities.receives) {
       issues.push({ nodeId: dst.id, message: `Node ${describeNode(dst)} is a trigger (${dstAgent.name}) and cannot receive events from other nodes.` });
@@ -152,4 +174,32 @@ export function adjacency(graph: FlowGraph): Map<string, string[]> {
     else out.set(e.source, [e.target]);
   }
   return out;
+}
+
+export interface OutEdge {
+  target: string;
+  sourceHandle?: string;
+}
+
+export function outgoingEdges(graph: FlowGraph): Map<string, OutEdge[]> {
+  const out = new Map<string, OutEdge[]>();
+  for (const e of graph.edges) {
+    const edge: OutEdge = e.sourceHandle ? { target: e.target, sourceHandle: e.sourceHandle } : { target: e.target };
+    const list = out.get(e.source);
+    if (list) list.push(edge);
+    else out.set(e.source, [edge]);
+  }
+  return out;
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { attempts: 3, backoffMs: 1_000, maxDelayMs: 300_000 };
+
+export function retryPolicyOf(node: FlowNode | undefined): RetryPolicy {
+  return { ...defaultRetryPolicy, ...(node?.retry ?? {}) };
 }

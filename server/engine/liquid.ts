@@ -58,13 +58,20 @@ function toJson(value: unknown): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;
 }
 
-/** Renders every string inside a JSON value, depth first. Keys are left alone. */
+/**
+ * Renders every string inside a JSON value, depth first. Keys are left alone. A field whose
+ * template names a value the event does not have is left out, so optional settings stay unset.
+ */
 export function renderValue(value: JsonValue, event: JsonObject, path = ''): JsonValue {
   if (typeof value === 'string') return renderString(value, event, path);
   if (Array.isArray(value)) return value.map((v, i) => renderValue(v, event, `${path}[${i}]`));
   if (value && typeof value === 'object') {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, event, path ? `${path}.${k}` : k);
+    for (const [k, v] of Object.entries(value)) {
+      const rendered = renderValue(v, event, path ? `${path}.${k}` : k);
+      if (rendered === null && typeof v === 'string') continue;
+      out[k] = rendered;
+    }
     return out;
   }
   return value;
@@ -73,7 +80,11 @@ export function renderValue(value: JsonValue, event: JsonObject, path = ''): Jso
 /** Renders an agent's options, leaving the keys the agent interprets itself untouched. */
 export function renderOptions(options: JsonObject, event: JsonObject, raw: readonly string[] = []): JsonObject {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(options)) out[k] = raw.includes(k) ? v : renderValue(v, event, k);
+  for (const [k, v] of Object.entries(options)) {
+    const rendered = raw.includes(k) ? v : renderValue(v, event, k);
+    if (rendered === null && typeof v === 'string' && !raw.includes(k)) continue;
+    out[k] = rendered;
+  }
   return out;
 }
 

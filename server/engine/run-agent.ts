@@ -7,7 +7,7 @@ import type {
   JsonValue,
   StepIdentity,
 } from '../agents/define-agent';
-import { PermanentAgentError } from '../agents/define-agent';
+import { PermanentAgentError, RetryAfterError } from '../agents/define-agent';
 import { renderOptions, TemplateError } from './liquid';
 
 export interface LogLine {
@@ -31,16 +31,7 @@ export type RunAgentResult =
   | { ok: true; events: JsonObject[]; logs: LogLine[] }
   | { ok: false; error: string; permanent: boolean; logs: LogLine[]; retryAfterMs?: number };
 
-/** An error carrying a server's Retry-After, so the retry waits as long as the server asked. */
-export class RetryAfterError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs: number,
-  ) {
-    super(message);
-    this.name = 'RetryAfterError';
-  }
-}
+export { RetryAfterError };
 
 function isPlainObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -13,6 +13,20 @@ export interface StepJob {
   eventId: string;
 }
 
+export interface StepJobData extends StepJob {
+  /** Upper bound of the retry delay for this node. */
+  maxDelayMs?: number;
+}
+
+/**
+ * Exponential backoff with jitter (between half and all of the exponential bound, capped), so
+ * that many steps failing together against one API do not all retry at the same instant.
+ */
+export function stepBackoff(attemptsMade: number, baseMs: number, maxDelayMs = 300_000, random = Math.random): number {
+  const bound = Math.min(maxDelayMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.max(Math.round(baseMs / 2), Math.round(bound * (0.5 + random() / 2)));
+}
+
 /** The prefix is hash-tagged ({…}) so every key of a queue lands in one Redis Cluster slot. */
 export function queuePrefix(): string {
   return `{${env().MUNINN_QUEUE_PREFIX}}`;
@@ -30,12 +44,12 @@ export const defaultStepJobOptions: JobsOptions = {
   removeOnFail: { count: 5_000 },
 };
 
-const g = globalThis as unknown as { __muninnStepQueue?: Queue<StepJob>; __muninnProducerRedis?: Redis };
+const g = globalThis as unknown as { __muninnStepQueue?: Queue<StepJobData>; __muninnProducerRedis?: Redis };
 
-export function stepQueue(): Queue<StepJob> {
+export function stepQueue(): Queue<StepJobData> {
   if (!g.__muninnStepQueue) {
     g.__muninnProducerRedis ??= createRedis('producer');
-    g.__muninnStepQueue = new Queue<StepJob>(STEP_QUEUE, {
+    g.__muninnStepQueue = new Queue<StepJobData>(STEP_QUEUE, {
       connection: g.__muninnProducerRedis,
       prefix: queuePrefix(),
       defaultJobOptions: defaultStepJobOptions,

@@ -4,6 +4,8 @@ import { AppError, notFound } from '../errors';
 import { flowGraphSchema, portableFlowSchema, validateGraph, type FlowGraph, type PortableFlow } from '../engine/graph';
 import { getAgent } from '../agents/registry';
 import type { Prisma } from '../generated/prisma/client';
+import { syncFlowSchedulesSafely } from './schedules';
+import { cancelQueuedRuns } from './runs';
 
 export interface FlowSummary {
   id: string;
@@ -90,7 +92,7 @@ export async function createFlow(
   const graph = input.graph === undefined ? { nodes: [], edges: [] } : assertValidGraph(input.graph);
   const name = input.name.trim();
   if (!name) throw new AppError('VALIDATION', 'Give the flow a name.', [{ field: 'name', message: 'Give the flow a name.' }]);
-  return db().$transaction(async (tx) => {
+  const created = await db().$transaction(async (tx) => {
     const flow = await tx.flow.create({
       data: { workspaceId, name, description: input.description ?? '', graph: graph as unknown as Prisma.InputJsonValue },
     });
@@ -100,6 +102,8 @@ export async function createFlow(
     await syncWebhookRoutes(tx, workspaceId, flow.id, graph);
     return { id: flow.id, version: flow.version };
   });
+  await syncFlowSchedulesSafely(created.id);
+  return created;
 }
 
 export async function importFlow(workspaceId: string, input: unknown, createdBy?: string) {
@@ -147,7 +151,7 @@ export async function saveFlowGraph(
   createdBy?: string,
 ): Promise<{ version: number }> {
   const graph = assertValidGraph(input.graph);
-  return db().$transaction(async (tx) => {
+  const saved = await db().$transaction(async (tx) => {
     const current = await tx.flow.findFirst({ where: { id: input.id, workspaceId }, select: { version: true, graph: true, name: true } });
     if (!current) throw notFound('This flow');
     const updated = await tx.flow.updateMany({
@@ -174,6 +178,8 @@ export async function saveFlowGraph(
     await syncWebhookRoutes(tx, workspaceId, input.id, graph);
     return { version };
   });
+  await syncFlowSchedulesSafely(input.id);
+  return saved;
 }
 
 export async function renameFlow(workspaceId: string, id: string, name: string): Promise<void> {
@@ -183,14 +189,22 @@ export async function renameFlow(workspaceId: string, id: string, name: string):
   if (res.count === 0) throw notFound('This flow');
 }
 
-export async function setFlowActive(workspaceId: string, id: string, active: boolean): Promise<void> {
+/**
+ * Active flows accept webhooks and schedule ticks. Deactivating stops new triggers and cancels
+ * runs still waiting in the queue; runs already under way finish.
+ */
+export async function setFlowActive(workspaceId: string, id: string, active: boolean): Promise<{ cancelledRuns: number }> {
   const res = await db().flow.updateMany({ where: { id, workspaceId }, data: { active } });
   if (res.count === 0) throw notFound('This flow');
+  const cancelledRuns = active ? 0 : await cancelQueuedRuns(workspaceId, id);
+  await syncFlowSchedulesSafely(id);
+  return { cancelledRuns };
 }
 
 export async function deleteFlow(workspaceId: string, id: string): Promise<void> {
   const res = await db().flow.deleteMany({ where: { id, workspaceId } });
   if (res.count === 0) throw notFound('This flow');
+  await syncFlowSchedulesSafely(id);
 }
 
 /** The immutable graph of one saved version; the worker caches it. */

@@ -4,6 +4,9 @@ import { stepQueue, stepJobId, type StepJob } from '../queue/queues';
 export interface OutboxRow extends StepJob {
   id: bigint;
   availableAt: Date;
+  maxAttempts: number;
+  backoffMs: number;
+  maxDelayMs: number;
 }
 
 /**
@@ -17,8 +20,14 @@ export async function flushOutbox(rows: OutboxRow[]): Promise<void> {
   await stepQueue().addBulk(
     rows.map((r) => ({
       name: 'step',
-      data: { runId: r.runId, nodeId: r.nodeId, eventId: r.eventId },
-      opts: { jobId: stepJobId(r), ...(r.availableAt.getTime() > now ? { delay: r.availableAt.getTime() - now } : {}) },
+      opts: {
+        jobId: stepJobId(r),
+        attempts: r.maxAttempts,
+        // Exponential with jitter, capped per node: see stepBackoff in queues.ts.
+        backoff: { type: 'muninn', delay: r.backoffMs },
+        ...(r.availableAt.getTime() > now ? { delay: r.availableAt.getTime() - now } : {}),
+      },
+      data: { runId: r.runId, nodeId: r.nodeId, eventId: r.eventId, maxDelayMs: r.maxDelayMs },
     })),
   );
   await db().pendingStep.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { enqueuedAt: new Date() } });

@@ -3,11 +3,15 @@ import { env } from '../env';
 import { AppError, notFound } from '../errors';
 import { getAgent } from '../agents/registry';
 import { flowGraphSchema, type FlowGraph } from '../engine/graph';
-import { flushOutboxSafely } from './outbox';
+import { flushOutboxSafely, type OutboxRow } from './outbox';
 import { loadFlowVersion } from './flows';
-import type { Prisma, RunStatus } from '../generated/prisma/client';
+import { stepRow } from './steps';
+import { stepQueue, stepJobId } from '../queue/queues';
+import { Prisma, type RunStatus } from '../generated/prisma/client';
 
-export type TriggerKind = 'manual' | 'webhook' | 'schedule' | 'api';
+export type TriggerKind = 'manual' | 'webhook' | 'schedule' | 'api' | 'rerun';
+
+const outboxSelect = { id: true, runId: true, nodeId: true, eventId: true, availableAt: true, maxAttempts: true, backoffMs: true, maxDelayMs: true } as const;
 
 export function assertPayload(payload: unknown): Record<string, unknown> {
   if (payload === undefined || payload === null) return {};
@@ -29,7 +33,7 @@ function pickTriggerNode(graph: FlowGraph, kind: TriggerKind, nodeId?: string) {
     return node;
   }
   const triggers = graph.nodes.filter((n) => getAgent(n.type)?.capabilities.trigger);
-  const wanted = kind === 'api' ? 'manual' : kind;
+  const wanted = kind === 'api' || kind === 'rerun' ? 'manual' : kind;
   const node = triggers.find((n) => getAgent(n.type)?.capabilities.trigger === wanted) ?? triggers[0];
   if (!node) {
     throw new AppError('BAD_REQUEST', 'This flow has no trigger yet. Add a "Manual trigger" or a "Webhook" node, save, and run again.');
@@ -37,44 +41,140 @@ function pickTriggerNode(graph: FlowGraph, kind: TriggerKind, nodeId?: string) {
   return node;
 }
 
+export interface StartRunInput {
+  flowId: string;
+  triggerKind: TriggerKind;
+  payload?: unknown;
+  nodeId?: string;
+  requireActive?: boolean;
+  /** A trigger's own id (webhook delivery id, schedule tick): the same key never starts two runs. */
+  dedupKey?: string;
+  rerunOf?: string;
+}
+
 /**
  * Starts a run of the flow's saved version: the Run, its trigger Event and the first outbox row
  * are written in one transaction; only after the commit is the step handed to the queue.
  */
-export async function startRun(
-  workspaceId: string,
-  input: { flowId: string; triggerKind: TriggerKind; payload?: unknown; nodeId?: string; requireActive?: boolean },
-): Promise<{ runId: string }> {
+export async function startRun(workspaceId: string, input: StartRunInput): Promise<{ runId: string; duplicate: boolean }> {
   const payload = assertPayload(input.payload);
   const flow = await db().flow.findFirst({ where: { id: input.flowId, workspaceId }, select: { id: true, version: true, active: true } });
   if (!flow) throw notFound('This flow');
   if (input.requireActive && !flow.active) throw notFound('This flow');
+  if (input.dedupKey) {
+    const existing = await db().run.findUnique({ where: { flowId_dedupKey: { flowId: flow.id, dedupKey: input.dedupKey } }, select: { id: true } });
+    if (existing) return { runId: existing.id, duplicate: true };
+  }
   const graph = await loadFlowVersion(flow.id, flow.version);
   const trigger = pickTriggerNode(graph, input.triggerKind, input.nodeId);
 
-  const { runId, row } = await db().$transaction(async (tx) => {
-    const run = await tx.run.create({
-      data: {
-        workspaceId,
-        flowId: flow.id,
-        flowVersion: flow.version,
-        triggerKind: input.triggerKind,
-        triggerNodeId: trigger.id,
-        pendingSteps: 1,
-      },
-      select: { id: true },
+  let created: { runId: string; row: OutboxRow };
+  try {
+    created = await db().$transaction(async (tx) => {
+      const run = await tx.run.create({
+        data: {
+          workspaceId,
+          flowId: flow.id,
+          flowVersion: flow.version,
+          triggerKind: input.triggerKind,
+          triggerNodeId: trigger.id,
+          pendingSteps: 1,
+          dedupKey: input.dedupKey ?? null,
+          rerunOf: input.rerunOf ?? null,
+        },
+        select: { id: true },
+      });
+      const event = await tx.event.create({
+        data: { workspaceId, runId: run.id, nodeId: trigger.id, payload: payload as Prisma.InputJsonValue },
+        select: { id: true },
+      });
+      const row = await tx.pendingStep.create({ data: stepRow(graph, run.id, trigger.id, event.id), select: outboxSelect });
+      return { runId: run.id, row };
     });
-    const event = await tx.event.create({
-      data: { workspaceId, runId: run.id, nodeId: trigger.id, payload: payload as Prisma.InputJsonValue },
-      select: { id: true },
-    });
-    const row = await tx.pendingStep.create({
-      data: { runId: run.id, nodeId: trigger.id, eventId: event.id },
-      select: { id: true, runId: true, nodeId: true, eventId: true, availableAt: true },
-    });
-    return { runId: run.id, row };
+  } catch (e) {
+    // Two deliveries of the same trigger raced: the other one won; answer with its run.
+    if (input.dedupKey && e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+      const existing = await db().run.findUnique({ where: { flowId_dedupKey: { flowId: flow.id, dedupKey: input.dedupKey } }, select: { id: true } });
+      if (existing) return { runId: existing.id, duplicate: true };
+    }
+    throw e;
+  }
+  await flushOutboxSafely([created.row]);
+  return { runId: created.runId, duplicate: false };
+}
+
+async function findRun(workspaceId: string, id: string) {
+  const run = await db().run.findFirst({ where: { id, workspaceId } });
+  if (!run) throw notFound('This run');
+  return run;
+}
+
+/** Stops a queued or running run: its waiting steps are dropped, steps in flight finish but start nothing new. */
+export async function cancelRun(workspaceId: string, id: string): Promise<void> {
+  const run = await findRun(workspaceId, id);
+  if (run.status !== 'queued' && run.status !== 'running') {
+    throw new AppError('BAD_REQUEST', `This run has already ${run.status === 'cancelled' ? 'been cancelled' : run.status}; only queued or running runs can be cancelled.`);
+  }
+  const dropped = await db().$transaction(async (tx) => {
+    const steps = await tx.pendingStep.findMany({ where: { runId: id }, select: { runId: true, nodeId: true, eventId: true } });
+    await tx.pendingStep.deleteMany({ where: { runId: id } });
+    await tx.run.update({ where: { id }, data: { status: 'cancelled', finishedAt: new Date(), error: 'Cancelled by a user.', pendingSteps: 0 } });
+    return steps;
   });
-  await flushOutboxSafely([row]);
+  // Best effort: waiting jobs are removed; any left are skipped by the worker (their outbox row is gone).
+  await Promise.all(dropped.map((s) => stepQueue().remove(stepJobId(s)).catch(() => 0)));
+}
+
+/** Cancels every queued run of a flow (used when a flow is deactivated). */
+export async function cancelQueuedRuns(workspaceId: string, flowId: string): Promise<number> {
+  const queued = await db().run.findMany({ where: { workspaceId, flowId, status: 'queued' }, select: { id: true } });
+  for (const r of queued) await cancelRun(workspaceId, r.id).catch(() => undefined);
+  return queued.length;
+}
+
+/**
+ * Retries a failed run from its failed steps: the same run continues, earlier steps' outputs
+ * are reused, and each failed step runs again on the same input event.
+ */
+export async function retryRunFromFailure(workspaceId: string, id: string): Promise<{ runId: string; steps: number }> {
+  const run = await findRun(workspaceId, id);
+  if (run.status !== 'failed') throw new AppError('BAD_REQUEST', 'Only a failed run can be retried from its failed step.');
+  const graph = await loadFlowVersion(run.flowId, run.flowVersion);
+  const rows = await db().$transaction(async (tx) => {
+    const failed = await tx.nodeRun.findMany({ where: { runId: id, status: 'failed' }, select: { nodeId: true, inputEventId: true } });
+    if (failed.length === 0) throw new AppError('BAD_REQUEST', 'This run has no failed step to retry. Use "Re-run" to run it again from the start.');
+    const created = await tx.pendingStep.createManyAndReturn({
+      data: failed.map((f) => stepRow(graph, id, f.nodeId, f.inputEventId)),
+      select: outboxSelect,
+      skipDuplicates: true,
+    });
+    await tx.nodeRun.updateMany({ where: { runId: id, status: 'failed' }, data: { status: 'retrying' } });
+    await tx.run.update({
+      where: { id },
+      data: { status: 'running', error: null, finishedAt: null, pendingSteps: { increment: created.length } },
+    });
+    return created;
+  });
+  await flushOutboxSafely(rows);
+  return { runId: id, steps: rows.length };
+}
+
+/** Runs the flow again with the same trigger event, as a new run. */
+export async function rerun(workspaceId: string, id: string): Promise<{ runId: string }> {
+  const run = await findRun(workspaceId, id);
+  const trigger = await db().event.findFirst({ where: { runId: id, nodeRunId: null }, orderBy: { createdAt: 'asc' }, select: { payload: true } });
+  const { runId } = await startRun(workspaceId, {
+    flowId: run.flowId,
+    triggerKind: 'rerun',
+    nodeId: run.triggerNodeId,
+    payload: trigger?.payload ?? {},
+    rerunOf: id,
+  }).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === 'NOT_FOUND') {
+      throw new AppError('BAD_REQUEST', 'The trigger node of this run is no longer in the flow, so it cannot be re-run.');
+    }
+    throw e;
+  });
   return { runId };
 }
 
@@ -100,8 +200,10 @@ export interface RunStep {
   nodeId: string;
   nodeLabel: string;
   agentType: string;
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'running' | 'retrying' | 'succeeded' | 'failed' | 'cancelled';
   attempt: number;
+  /** Earlier attempts that failed and were retried. */
+  attempts: Array<{ attempt: number; startedAt: string; finishedAt: string; error: string }>;
   input: unknown;
   outputs: unknown[];
   logs: Array<{ level: string; message: string; at: string }>;
@@ -114,7 +216,10 @@ export interface RunStep {
 export async function getRun(workspaceId: string, id: string) {
   const run = await db().run.findFirst({
     where: { id, workspaceId },
-    include: { flow: { select: { name: true } }, nodeRuns: { orderBy: { startedAt: 'asc' }, include: { outputs: { select: { payload: true }, orderBy: { createdAt: 'asc' } } } } },
+    include: {
+      flow: { select: { name: true } },
+      nodeRuns: { orderBy: { startedAt: 'asc' }, include: { outputs: { select: { payload: true }, orderBy: { createdAt: 'asc' } } } },
+    },
   });
   if (!run) throw notFound('This run');
   const inputIds = [...new Set(run.nodeRuns.map((s) => s.inputEventId))];
@@ -131,6 +236,7 @@ export async function getRun(workspaceId: string, id: string) {
     agentType: s.agentType,
     status: s.status,
     attempt: s.attempt,
+    attempts: (s.attempts ?? []) as RunStep['attempts'],
     input: inputs.get(s.inputEventId) ?? null,
     outputs: s.outputs.map((o) => o.payload),
     logs: (s.logs ?? []) as RunStep['logs'],
@@ -146,6 +252,7 @@ export async function getRun(workspaceId: string, id: string) {
     flowVersion: run.flowVersion,
     status: run.status as RunStatus,
     triggerKind: run.triggerKind,
+    rerunOf: run.rerunOf,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -27,8 +27,11 @@ describe('createTestDatabase', () => {
 
   it('drop() removes the database', async () => {
     const c = await createTestDatabase('isolation-c');
+    const name = new URL(c.url).pathname.slice(1);
+    await c.db.workspace.count();
     await c.drop();
-    await expect(c.db.workspace.count()).rejects.toThrow();
+    const left = await a.db.$queryRaw<unknown[]>`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+    expect(left).toEqual([]);
   });
 
   it('hands out distinct Redis key prefixes', () => {

@@ -1,14 +1,15 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type MinimalJob } from 'bullmq';
 import { executeStep } from '../../server/services/steps';
-import type { StepJob } from '../../server/queue/queues';
+import { stepBackoff, type StepJobData } from '../../server/queue/queues';
 
 /**
  * BullMQ processor for one step. Retryable failures throw so BullMQ backs off and retries;
  * failures that cannot succeed (or the last attempt) are recorded by executeStep and end the job.
  */
-export async function processStep(job: Job<StepJob>, token?: string): Promise<string> {
+export async function processStep(job: Job<StepJobData>, token?: string): Promise<string> {
   const maxAttempts = job.opts.attempts ?? 1;
-  const outcome = await executeStep(job.data, { attempt: job.attemptsMade + 1, maxAttempts });
+  const { runId, nodeId, eventId } = job.data;
+  const outcome = await executeStep({ runId, nodeId, eventId }, { attempt: job.attemptsMade + 1, maxAttempts });
   switch (outcome.kind) {
     case 'succeeded':
       return `emitted ${outcome.emitted}, queued ${outcome.children}`;
@@ -24,4 +25,11 @@ export async function processStep(job: Job<StepJob>, token?: string): Promise<st
       }
       throw new Error(outcome.error);
   }
+}
+
+/** BullMQ custom backoff: our jittered exponential, capped by the node's max delay. */
+export function backoffStrategy(attemptsMade: number, type?: string, _err?: Error, job?: MinimalJob<StepJobData>): number {
+  const base = typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 1_000) : 1_000;
+  if (type !== 'muninn') return base;
+  return stepBackoff(attemptsMade, base, job?.data.maxDelayMs);
 }
