@@ -191,7 +191,7 @@ async function withEngine<T>(databaseUrl: string | null, work: (engine: SchemaEn
 function closablePgFactory(databaseUrl: string): { factory: SqlMigrationAwareDriverAdapterFactory; close: () => Promise<void> } {
   const pgFactory = new PrismaPg({ connectionString: databaseUrl });
   const opened: SqlDriverAdapter[] = [];
-  const track = (adapter: SqlDriverAdapter) => (opened.push(adapter), adapter);
+  const track = (adapter: SqlDriverAdapter) => (opened.push(wholeScripts(adapter)), adapter);
   return {
     factory: {
       provider: pgFactory.provider,
@@ -203,6 +203,28 @@ function closablePgFactory(databaseUrl: string): { factory: SqlMigrationAwareDri
       await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
     },
   };
+}
+
+/**
+ * @prisma/adapter-pg runs a script by splitting it on every ";", including those inside comments,
+ * string literals and function bodies. PostgreSQL runs a multi-statement script as one simple
+ * query, as Prisma's native engine does, so hand it the script whole.
+ */
+function wholeScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const pgAdapter = adapter as SqlDriverAdapter & {
+    client?: { query(sql: string): Promise<unknown> };
+    onError?(error: unknown): never;
+  };
+  if (!pgAdapter.client) return adapter;
+  pgAdapter.executeScript = async (script: string) => {
+    try {
+      await pgAdapter.client!.query(script);
+    } catch (error) {
+      if (pgAdapter.onError) pgAdapter.onError(error);
+      throw error;
+    }
+  };
+  return adapter;
 }
 
 /**

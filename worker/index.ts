@@ -9,6 +9,8 @@ import { backoffStrategy, processStep } from './processors/step';
 import { processScheduleTick } from './processors/schedule';
 import { SCHEDULE_QUEUE, closeScheduleQueue, reconcileSchedules, type ScheduleTick } from '../server/services/schedules';
 import { checkEncryptionKeys } from '../server/crypto';
+import { closeSandbox } from '../server/engine/sandbox';
+import { closeAgentHttp } from '../server/engine/safe-http';
 
 const settings = env();
 // Fail at boot, not at the first credential, when production has no encryption key.
@@ -16,6 +18,11 @@ checkEncryptionKeys();
 const drainSeconds = Number(process.env.WORKER_DRAIN_SECONDS ?? 30);
 const healthPort = Number(process.env.WORKER_HEALTH_PORT ?? 9464);
 const reconcileEveryMs = Number(process.env.WORKER_RECONCILE_MS ?? 5_000);
+/** How long an outbox row may sit "enqueued" before we check that its job still exists in Redis. */
+const vanishedAfterMs = Number(process.env.WORKER_RECONCILE_VANISHED_MS ?? 30_000);
+/** A dead worker's jobs are handed to another after the lock lapses and the stall check runs. */
+const lockDurationMs = Number(process.env.WORKER_LOCK_MS ?? 30_000);
+const stalledIntervalMs = Number(process.env.WORKER_STALLED_MS ?? 15_000);
 
 const connection = createRedis('worker');
 const worker = new Worker<StepJobData>(STEP_QUEUE, processStep, {
@@ -25,7 +32,8 @@ const worker = new Worker<StepJobData>(STEP_QUEUE, processStep, {
   autorun: true,
   settings: { backoffStrategy },
   // A step stalls when its worker dies (kill -9, OOM); BullMQ hands it to another worker.
-  stalledInterval: 15_000,
+  lockDuration: lockDurationMs,
+  stalledInterval: stalledIntervalMs,
   maxStalledCount: 5,
 });
 worker.on('error', (err) => console.error(`[worker] ${err.message}`));
@@ -59,7 +67,7 @@ let reconciling = false;
 const reconciler = setInterval(() => {
   if (reconciling || stopping) return;
   reconciling = true;
-  reconcileOutbox()
+  reconcileOutbox({ vanishedAfterMs })
     .then((r) => r.requeued && console.log(`[worker] reconciler re-queued ${r.requeued} step(s)`))
     .catch((e: Error) => console.warn(`[worker] reconciler: ${e.message}`))
     .finally(() => {
@@ -75,7 +83,8 @@ const scheduleReconciler = setInterval(() => {
 
 const health = createServer((req, res) => {
   if (req.url === '/healthz') {
-    res.writeHead(stopping ? 503 : 200, { 'content-type': 'text/plain' }).end(stopping ? 'stopping' : 'ok');
+    // Liveness stays green while draining: a restart now would only cut the drain short.
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(stopping ? 'draining' : 'ok');
   } else if (req.url === '/readyz') {
     const ok = ready && !stopping && !worker.closing;
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready' : 'not ready');
@@ -102,6 +111,7 @@ async function shutdown(signal: string): Promise<void> {
     await Promise.all([closeQueues(), closeScheduleQueue()]);
     connection.disconnect();
     scheduleConnection.disconnect();
+    await Promise.allSettled([closeSandbox(), closeAgentHttp()]);
     await db().$disconnect();
   } finally {
     health.close();

@@ -130,6 +130,12 @@ const oauth2ClientCredentials = z
   })
   .strict();
 
+const webhookSecret = z
+  .object({
+    secret: text('Signing secret', 'Shared with the sender. Standard Webhooks secrets start with whsec_; any other text is used as the HMAC key as it is.'),
+  })
+  .strict();
+
 interface CredentialTypeDefinition<S extends z.ZodType> {
   type: string;
   name: string;
@@ -213,6 +219,13 @@ export const credentialTypes = {
     description: 'A client ID and secret exchanged for short-lived access tokens (machine-to-machine).',
     schema: oauth2ClientCredentials,
     secretFields: ['clientSecret'],
+  }),
+  webhook_secret: defineCredentialType({
+    type: 'webhook_secret',
+    name: 'Webhook signing secret',
+    description: 'Checks that requests to a Webhook trigger really come from the sender who knows this secret.',
+    schema: webhookSecret,
+    secretFields: ['secret'],
   }),
 };
 

@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentAgentError } from './define-agent';
 import { emailAgent } from './email';
+import { resetEnvCache } from '../env';
 import { makeTestContext } from './test-context';
 
 const PASSWORD = 's3cret-Pa55';
@@ -20,6 +21,9 @@ let port: number;
 const received: Received[] = [];
 
 beforeAll(async () => {
+  // The test SMTP server is on loopback, which the SSRF guard refuses unless allowed.
+  process.env.MUNINN_ALLOWED_HOSTS = '127.0.0.1';
+  resetEnvCache();
   server = new SMTPServer({
     authOptional: false,
     allowInsecureAuth: true,
@@ -187,5 +191,17 @@ describe('email agent', () => {
       { credentials: { get: async () => ({ type: 'slack_bot', name: 'Chat', data: { token: 'xoxb-1' } }) } },
     );
     await expect(emailAgent.run(ctx)).rejects.toBeInstanceOf(PermanentAgentError);
+  });
+
+  it('refuses a mail server on a private address unless the operator allows it', async () => {
+    process.env.MUNINN_ALLOWED_HOSTS = '';
+    resetEnvCache();
+    try {
+      const { ctx } = context({ to: 'ada@example.com', subject: 'Hi', body: 'x' });
+      await expect(emailAgent.run(ctx)).rejects.toSatisfy((e: Error) => e instanceof PermanentAgentError && /refused to connect to 127\.0\.0\.1 \(loopback/.test(e.message));
+    } finally {
+      process.env.MUNINN_ALLOWED_HOSTS = '127.0.0.1';
+      resetEnvCache();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
+import { resolveAllowedHost } from '../engine/safe-http';
 import { credentialOption, loadCredential } from './credential-types';
 import { defineAgent, PermanentAgentError } from './define-agent';
 
@@ -147,14 +148,13 @@ recipients and refuses others, the mail goes to the accepted ones and \`rejected
     const { host, port, secure, username, password, from } = cred.data;
     const where = `${host}:${port}`;
 
-    // nodemailer opens its own sockets, so ctx.http's SSRF guard does not apply here.
-    // TODO(ssrf): once server/engine/safe-http.ts exports isAddressAllowed(ip, allowlist) and
-    // parseAllowlist(str): dns.lookup(host, { all: true }), refuse private/loopback/metadata
-    // addresses unless allowed by MUNINN_ALLOWED_HOSTS, and connect to the checked address
-    // (host: ip, tls.servername: host) so that DNS cannot change between check and connect.
+    // nodemailer opens its own sockets, so ctx.http's SSRF guard does not apply: check the
+    // address here and connect to exactly that address (TLS still verifies the host name).
+    const address = await resolveAllowedHost(host);
 
     const transport = nodemailer.createTransport({
-      host,
+      host: address,
+      tls: { servername: host },
       port,
       secure,
       ...(username ? { auth: { user: username, pass: password } } : {}),

@@ -14,8 +14,13 @@ import { switchAgent } from './switch';
 import { dedupAgent } from './dedup';
 import { keyValueAgent } from './key-value';
 import { delayAgent } from './delay';
+import { codeAgent } from './code';
 import { emailAgent } from './email';
 import { slackAgent } from './slack';
+import { jiraAgent } from './jira';
+import { mavenlinkAgent } from './mavenlink';
+import { syncAgent } from './sync';
+import { placeholderAgent } from './placeholder';
 
 /** Every agent type, in palette order. One explicit list: adding an agent means adding it here. */
 export const agentList: readonly AgentDefinition[] = [
@@ -34,8 +39,14 @@ export const agentList: readonly AgentDefinition[] = [
   dedupAgent,
   keyValueAgent,
   delayAgent,
+  codeAgent,
   emailAgent,
   slackAgent,
+  jiraAgent,
+  mavenlinkAgent,
+  syncAgent,
+  // Hidden from the palette: only importers create it. Keep it last.
+  placeholderAgent,
 ] as AgentDefinition[];
 
 const byType = new Map(agentList.map((a) => [a.type, a]));

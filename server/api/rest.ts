@@ -19,6 +19,20 @@ export function errorResponse(e: unknown): Response {
 
 /** Reads a JSON body with a size cap, without trusting Content-Length alone. */
 export async function readJsonBody(req: Request, maxBytes = env().MUNINN_MAX_PAYLOAD_BYTES): Promise<unknown> {
+  return parseJsonBody(await readTextBody(req, maxBytes));
+}
+
+export function parseJsonBody(text: string): unknown {
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('BAD_REQUEST', 'The request body is not valid JSON.');
+  }
+}
+
+/** The raw body (signatures are computed over the exact bytes), with the size cap. */
+export async function readTextBody(req: Request, maxBytes = env().MUNINN_MAX_PAYLOAD_BYTES): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${(maxBytes / 1_000_000).toFixed(1)} MB.`);
   if (declared > maxBytes) throw tooLarge();
@@ -37,13 +51,7 @@ export async function readJsonBody(req: Request, maxBytes = env().MUNINN_MAX_PAY
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AppError('BAD_REQUEST', 'The request body is not valid JSON.');
-  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export interface ApiAuth {

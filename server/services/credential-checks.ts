@@ -1,3 +1,4 @@
+import { resolveAllowedHost } from '../engine/safe-http';
 import nodemailer from 'nodemailer';
 import { CredentialDataError, credentialTypes, isCredentialType, parseCredentialData, type CredentialData } from '../agents/credential-types';
 
@@ -192,9 +193,16 @@ function checkSlackWebhook(d: CredentialData<'slack_webhook'>): CredentialTestRe
 
 async function checkSmtp(d: CredentialData<'smtp'>, ctx: Checked): Promise<CredentialTestResult> {
   const where = `${d.host}:${d.port}`;
-  // TODO(ssrf): nodemailer opens its own sockets; apply the address check of server/engine/safe-http.ts once it exists (as in agents/email.ts).
+  // nodemailer opens its own sockets: check the address as the HTTP guard would (see agents/email.ts).
+  let address: string;
+  try {
+    address = await resolveAllowedHost(d.host);
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
+  }
   const transport = nodemailer.createTransport({
-    host: d.host,
+    host: address,
+    tls: { servername: d.host },
     port: d.port,
     secure: d.secure,
     ...(d.username ? { auth: { user: d.username, pass: d.password } } : {}),

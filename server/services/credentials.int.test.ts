@@ -290,7 +290,7 @@ describe('testCredential', () => {
     const closed = await startTestServer(() => {});
     await closed.close();
     const { id } = await createCredential(ws, { type: 'jira_cloud', name: 'Gone', data: { baseUrl: closed.url, email: 'a@b.co', apiToken: secret('t') } });
-    expect(await testCredential(ws, id)).toMatchObject({ ok: false, message: expect.stringMatching(/127\.0\.0\.1:\d+ refused the connection\. Check the address of credential 'Gone'\./) });
+    expect(await testCredential(ws, id)).toMatchObject({ ok: false, message: expect.stringMatching(/Jira at 127\.0\.0\.1:\d+ could not be reached: 127\.0\.0\.1:\d+ refused the connection\./) });
   });
 
   it('SMTP: logs in with verify(), explains a wrong password', async () => {

@@ -5,8 +5,7 @@ import { AppError, notFound, type FieldIssue } from '../errors';
 import { PermanentAgentError, type AgentCredentials } from '../agents/define-agent';
 import { CredentialDataError, credentialTypes, isCredentialType, parseCredentialData } from '../agents/credential-types';
 import { currentKeyVersion, decryptSecret, encryptSecret, keyVersionOf, SecretDecryptionError } from '../crypto';
-// TODO(ssrf): agent-http is the client steps use today; switch to ./safe-http's createAgentHttp if agent-http does not become it.
-import { createAgentHttp } from '../engine/agent-http';
+import { createAgentHttp } from '../engine/safe-http';
 import { checkCredential, type CredentialTestResult } from './credential-checks';
 
 /**

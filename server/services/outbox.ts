@@ -65,7 +65,17 @@ export async function reconcileOutbox(opts: { unflushedAfterMs?: number; vanishe
   const vanished: OutboxRow[] = [];
   for (const row of stale) {
     const job = await queue.getJob(stepJobId(row));
-    if (!job) vanished.push(row);
+    if (!job) {
+      vanished.push(row);
+      continue;
+    }
+    // The row outlived its job: the job ended without the step being recorded (e.g. BullMQ gave
+    // up on a job whose workers kept dying). Free the id and queue it again.
+    const state = await job.getState();
+    if (state === 'failed' || state === 'completed') {
+      await job.remove().catch(() => undefined);
+      vanished.push(row);
+    }
   }
   const rows = [...unflushed, ...vanished];
   await flushOutbox(rows);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { db } from '../db';
 import { env } from '../env';
 import { AppError, notFound } from '../errors';
@@ -8,6 +9,15 @@ import { loadFlowVersion } from './flows';
 import { stepRow } from './steps';
 import { stepQueue, stepJobId } from '../queue/queues';
 import { Prisma, type RunStatus } from '../generated/prisma/client';
+
+function isUniqueViolation(e: unknown): boolean {
+  if (e instanceof Prisma.PrismaClientKnownRequestError) {
+    if (e.code === 'P2002') return true;
+    const meta = e.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } | undefined;
+    return meta?.code === '23505' || meta?.driverAdapterError?.cause?.originalCode === '23505' || meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
+  }
+  return /23505|unique constraint/i.test(String((e as Error)?.message ?? ''));
+}
 
 export type TriggerKind = 'manual' | 'webhook' | 'schedule' | 'api' | 'rerun';
 
@@ -68,32 +78,31 @@ export async function startRun(workspaceId: string, input: StartRunInput): Promi
   const graph = await loadFlowVersion(flow.id, flow.version);
   const trigger = pickTriggerNode(graph, input.triggerKind, input.nodeId);
 
+  // One statement writes the Run, its trigger Event and the first outbox row: atomic, and a
+  // single round trip on the hot path of every webhook.
+  const runId = randomUUID();
+  const eventId = randomUUID();
+  const step = stepRow(graph, runId, trigger.id, eventId);
   let created: { runId: string; row: OutboxRow };
   try {
-    created = await db().$transaction(async (tx) => {
-      const run = await tx.run.create({
-        data: {
-          workspaceId,
-          flowId: flow.id,
-          flowVersion: flow.version,
-          triggerKind: input.triggerKind,
-          triggerNodeId: trigger.id,
-          pendingSteps: 1,
-          dedupKey: input.dedupKey ?? null,
-          rerunOf: input.rerunOf ?? null,
-        },
-        select: { id: true },
-      });
-      const event = await tx.event.create({
-        data: { workspaceId, runId: run.id, nodeId: trigger.id, payload: payload as Prisma.InputJsonValue },
-        select: { id: true },
-      });
-      const row = await tx.pendingStep.create({ data: stepRow(graph, run.id, trigger.id, event.id), select: outboxSelect });
-      return { runId: run.id, row };
-    });
+    const [row] = await db().$queryRaw<Array<{ id: bigint; availableAt: Date }>>`
+      WITH run AS (
+        INSERT INTO "Run" (id, "workspaceId", "flowId", "flowVersion", "triggerKind", "triggerNodeId", "pendingSteps", "dedupKey", "rerunOf")
+        VALUES (${runId}::uuid, ${workspaceId}::uuid, ${flow.id}::uuid, ${flow.version}, ${input.triggerKind}, ${trigger.id}, 1,
+                ${input.dedupKey ?? null}, ${input.rerunOf ?? null}::uuid)
+        RETURNING id
+      ), event AS (
+        INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", payload)
+        SELECT ${eventId}::uuid, ${workspaceId}::uuid, run.id, ${trigger.id}, ${JSON.stringify(payload)}::jsonb FROM run
+        RETURNING id
+      )
+      INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs")
+      SELECT run.id, ${trigger.id}, event.id, ${step.maxAttempts}, ${step.backoffMs}, ${step.maxDelayMs} FROM run, event
+      RETURNING id, "availableAt"`;
+    created = { runId, row: { ...step, id: row!.id, availableAt: row!.availableAt } };
   } catch (e) {
     // Two deliveries of the same trigger raced: the other one won; answer with its run.
-    if (input.dedupKey && e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+    if (input.dedupKey && isUniqueViolation(e)) {
       const existing = await db().run.findUnique({ where: { flowId_dedupKey: { flowId: flow.id, dedupKey: input.dedupKey } }, select: { id: true } });
       if (existing) return { runId: existing.id, duplicate: true };
     }
@@ -155,6 +164,8 @@ export async function retryRunFromFailure(workspaceId: string, id: string): Prom
     });
     return created;
   });
+  // The failed attempts' jobs still hold these deterministic ids in BullMQ; free them first.
+  await Promise.all(rows.map((r) => stepQueue().remove(stepJobId(r)).catch(() => 0)));
   await flushOutboxSafely(rows);
   return { runId: id, steps: rows.length };
 }

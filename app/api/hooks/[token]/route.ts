@@ -1,7 +1,5 @@
-import { db } from '@/server/db';
-import { notFound } from '@/server/errors';
-import { errorResponse, json, readJsonBody } from '@/server/api/rest';
-import { startRun } from '@/server/services/runs';
+import { errorResponse, json, readTextBody } from '@/server/api/rest';
+import { receiveWebhook } from '@/server/services/webhooks';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,17 +7,9 @@ export const dynamic = 'force-dynamic';
 export async function POST(req: Request, ctx: { params: Promise<{ token: string }> }): Promise<Response> {
   try {
     const { token } = await ctx.params;
-    const route = await db().webhookRoute.findUnique({ where: { token }, select: { workspaceId: true, flowId: true, nodeId: true } });
-    if (!route) throw notFound('This webhook address');
-    const payload = await readJsonBody(req);
-    const { runId } = await startRun(route.workspaceId, {
-      flowId: route.flowId,
-      triggerKind: 'webhook',
-      nodeId: route.nodeId,
-      payload,
-      requireActive: true,
-    });
-    return json({ runId }, 202);
+    const body = await readTextBody(req);
+    const answer = await receiveWebhook(token, req.headers, body);
+    return answer.status === 204 ? new Response(null, { status: 204 }) : json(answer.body, answer.status);
   } catch (e) {
     return errorResponse(e);
   }
