@@ -313,7 +313,7 @@ describe('routing and memory through the worker', () => {
       ],
     };
     const { id } = await createFlow(ws, { name: 'Route', graph });
-    const runs = [];
+    const runs: Array<Awaited<ReturnType<typeof finished>>> = [];
     for (const payload of [{ id: 1, amount: 500 }, { id: 2, amount: 5 }, { id: 1, amount: 500 }]) {
       runs.push(await finished((await startRun(ws, { flowId: id, triggerKind: 'manual', payload })).runId));
     }
