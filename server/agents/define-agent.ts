@@ -74,8 +74,9 @@ export interface AgentCapabilities {
   /**
    * Reads and writes node memory. The engine runs such a step inside one transaction that holds a
    * per-node lock and also records the step, so memory and results commit together, exactly once.
+   * A function decides from the node's (unrendered) options, e.g. only a poll action is stateful.
    */
-  stateful?: boolean;
+  stateful?: boolean | ((options: Record<string, unknown>) => boolean);
 }
 
 export interface AgentDefinition<Schema extends z.ZodType = z.ZodType> {
@@ -100,11 +101,21 @@ export interface AgentDefinition<Schema extends z.ZodType = z.ZodType> {
    */
   rawOptions?: readonly string[];
   /**
+   * Not offered in the palette (still listed by the catalog, so flows that contain it render).
+   * For agent types that only importers create, such as `placeholder`.
+   */
+  hidden?: boolean;
+  /**
    * Named outputs (e.g. a switch's routes) for the options given; edges leave from one of them.
    * Agents without it have one unnamed output.
    */
   outputs?(options: z.output<Schema>): string[];
   run(ctx: AgentContext<z.output<Schema>>): Promise<JsonObject[]>;
+}
+
+export function isStateful(agent: AgentDefinition, options: Record<string, unknown>): boolean {
+  const flag = agent.capabilities.stateful;
+  return typeof flag === 'function' ? flag(options) : Boolean(flag);
 }
 
 export function defineAgent<Schema extends z.ZodType>(def: AgentDefinition<Schema>): AgentDefinition<Schema> {

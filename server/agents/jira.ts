@@ -150,7 +150,8 @@ rate (429) the step waits as long as JIRA asks and tries again; JIRA outages (5x
   options,
   defaultOptions: { action: 'poll', credential: '', jql: 'project = OPS', first_poll: 'all', lookback_minutes: 5, max_issues: 500 },
   // Poll and webhook read and write node memory; every action shares the one agent type.
-  capabilities: { receives: true, dryRun: true, stateful: true },
+  // Only polling keeps a cursor in memory; actions need no per-node lock.
+  capabilities: { receives: true, dryRun: true, stateful: (o) => o.action === 'poll' },
   async run(ctx) {
     const o = ctx.options;
     const cred = await loadCredential(ctx, o.credential, ['jira_cloud']);

@@ -122,7 +122,8 @@ the request rate (429) the step waits as long as it asks and tries again.
   options,
   defaultOptions: { action: 'poll_stories', credential: '', workspace_id: '', first_poll: 'all', max_items: 200, lookback_minutes: 2 },
   // poll_stories reads and writes node memory; every action shares the one agent type.
-  capabilities: { receives: true, dryRun: true, stateful: true },
+  // Only polling keeps a cursor in memory; actions need no per-node lock.
+  capabilities: { receives: true, dryRun: true, stateful: (o) => o.action === 'poll_stories' },
   async run(ctx) {
     const o = ctx.options;
     const cred = await loadCredential(ctx, o.credential, ['mavenlink']);

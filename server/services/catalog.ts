@@ -11,6 +11,8 @@ export interface AgentCatalogEntry {
   exampleEvent: Record<string, unknown>;
   defaultOptions: Record<string, unknown>;
   capabilities: { receives: boolean; trigger?: 'manual' | 'webhook' | 'schedule'; dryRun: boolean; loopSafe?: boolean };
+  /** Not offered in the palette (e.g. `placeholder`, created only by importers); nodes of it still render. */
+  hidden?: boolean;
   /** JSON Schema generated from the agent's zod schema: the one source of the config form. */
   optionsSchema: Record<string, unknown>;
 }
@@ -28,6 +30,7 @@ export function agentCatalog(): AgentCatalogEntry[] {
     exampleEvent: a.exampleEvent,
     defaultOptions: a.defaultOptions as Record<string, unknown>,
     capabilities: a.capabilities,
+    ...(a.hidden ? { hidden: true } : {}),
     optionsSchema: z.toJSONSchema(a.options, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
   }));
   return cached;

@@ -6,7 +6,7 @@ import { getAgent } from '../agents/registry';
 import type { AgentMemory, JsonObject, JsonValue } from '../agents/define-agent';
 import { optionIssues } from '../engine/graph';
 import { runAgent } from '../engine/run-agent';
-import { createAgentHttp } from '../engine/agent-http';
+import { createAgentHttp } from '../engine/safe-http';
 import { nodeMemory } from './agent-memory';
 import { credentialsFor } from './credentials';
 

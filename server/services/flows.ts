@@ -86,7 +86,8 @@ async function syncWebhookRoutes(tx: Tx, workspaceId: string, flowId: string, gr
 
 export async function createFlow(
   workspaceId: string,
-  input: { name: string; description?: string; graph?: unknown },
+  /** `active: false` creates the flow switched off (installed templates, imports), so no trigger fires before review. */
+  input: { name: string; description?: string; graph?: unknown; active?: boolean },
   createdBy?: string,
 ): Promise<{ id: string; version: number }> {
   const graph = input.graph === undefined ? { nodes: [], edges: [] } : assertValidGraph(input.graph);
@@ -94,7 +95,13 @@ export async function createFlow(
   if (!name) throw new AppError('VALIDATION', 'Give the flow a name.', [{ field: 'name', message: 'Give the flow a name.' }]);
   const created = await db().$transaction(async (tx) => {
     const flow = await tx.flow.create({
-      data: { workspaceId, name, description: input.description ?? '', graph: graph as unknown as Prisma.InputJsonValue },
+      data: {
+        workspaceId,
+        name,
+        description: input.description ?? '',
+        graph: graph as unknown as Prisma.InputJsonValue,
+        ...(input.active === false ? { active: false } : {}),
+      },
     });
     await tx.flowVersion.create({
       data: { flowId: flow.id, version: 1, name, graph: graph as unknown as Prisma.InputJsonValue, summary: 'Created', createdBy },

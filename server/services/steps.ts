@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { db, type Tx } from '../db';
 import { env } from '../env';
 import { getAgent } from '../agents/registry';
-import type { AgentHttp, JsonObject } from '../agents/define-agent';
+import { isStateful, type AgentHttp, type JsonObject } from '../agents/define-agent';
 import { outgoingEdges, retryPolicyOf, type FlowGraph, type OutEdge } from '../engine/graph';
 import { edgesFor, takeDirectives } from '../engine/directives';
 import { FROM_FIELD } from '../agents/merge';
 import { runAgent, type LogLine, type RunAgentResult } from '../engine/run-agent';
-import { createAgentHttp } from '../engine/agent-http';
+import { createAgentHttp } from '../engine/safe-http';
 import type { StepJob } from '../queue/queues';
 import { loadFlowVersion } from './flows';
 import { nodeMemory } from './agent-memory';
@@ -123,7 +123,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   const edges = out.get(job.nodeId) ?? [];
 
   let result: RunAgentResult;
-  if (agent?.capabilities.stateful) {
+  if (agent && node && isStateful(agent, node.options)) {
     // Memory and results commit together, one step of this node at a time (see AgentCapabilities).
     const stateful = await runStateful(run.flowId, job.nodeId, pending.id, e.MUNINN_STEP_TIMEOUT_MS, async (tx) => {
       const res = await invoke(tx);

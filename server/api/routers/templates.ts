@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { router, workspaceProcedure } from '../trpc';
+import * as templates from '../../services/templates';
+
+const slug = z.object({ slug: z.string().trim().min(1).max(80) });
+const flowId = z.object({ flowId: z.string().uuid('That is not a valid flow id') });
+
+/**
+ * The marketplace. Everything is scoped by ctx.workspaceId: a workspace sees shared templates and
+ * its own, installs into itself, and publishes new versions only of templates it owns.
+ */
+export const templatesRouter = router({
+  list: workspaceProcedure
+    .input(templates.listTemplatesInput.optional())
+    .query(({ ctx, input }) => templates.listTemplates(ctx.workspaceId, input ?? {})),
+  categories: workspaceProcedure.query(({ ctx }) => templates.templateCategories(ctx.workspaceId)),
+  get: workspaceProcedure.input(slug).query(({ ctx, input }) => templates.getTemplate(ctx.workspaceId, input.slug)),
+  install: workspaceProcedure
+    .input(templates.installTemplateInput)
+    .mutation(({ ctx, input }) => templates.installTemplate(ctx.workspaceId, input)),
+  publish: workspaceProcedure
+    .input(templates.publishTemplateInput)
+    .mutation(({ ctx, input }) => templates.publishTemplate(ctx.workspaceId, input)),
+  /** For a flow's page: was it installed from a template, and is there a newer version? */
+  updateInfo: workspaceProcedure.input(flowId).query(({ ctx, input }) => templates.templateUpdateInfo(ctx.workspaceId, input.flowId)),
+  /** Every flow of the workspace whose template has a newer version. */
+  updates: workspaceProcedure.query(({ ctx }) => templates.listTemplateUpdates(ctx.workspaceId)),
+  applyUpdate: workspaceProcedure
+    .input(templates.applyTemplateUpdateInput)
+    .mutation(({ ctx, input }) => templates.applyTemplateUpdate(ctx.workspaceId, input)),
+  importHuginn: workspaceProcedure
+    .input(templates.importHuginnInput)
+    .mutation(({ ctx, input }) => templates.importHuginnScenario(ctx.workspaceId, input.scenario, { name: input.name, credentials: input.credentials })),
+});
