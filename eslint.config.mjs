@@ -19,5 +19,10 @@ const config = [
       'no-restricted-imports': ['error', { patterns: ['next', 'next/*', 'react', 'react-dom', '@/app/*', '@/components/*'] }],
     },
   },
+  {
+    // Integration tests may drive route handlers directly, as a client would.
+    files: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 ];
 export default config;
