@@ -20,8 +20,8 @@ const config = [
     },
   },
   {
-    // Integration tests may drive route handlers directly, as a client would.
-    files: ['**/*.test.ts'],
+    // Integration tests (and their helpers) may drive route handlers directly, as a client would.
+    files: ['**/*.test.ts', 'server/testing/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 ];

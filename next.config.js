@@ -1,3 +1,17 @@
+/**
+ * Headers for every answer. The Content-Security-Policy of pages needs a fresh nonce per request,
+ * so proxy.ts sets it; API answers are data, never documents, and get a policy that allows nothing.
+ */
+const securityHeaders = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  // Links to other sites carry no address at all: reset and invitation links hold tokens.
+  { key: 'Referrer-Policy', value: 'same-origin' },
+  // frame-ancestors 'none' in the CSP, and this for browsers that predate it.
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+  { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()' },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   output: 'standalone',
@@ -13,5 +27,11 @@ const nextConfig = {
     'undici',
     'nodemailer',
   ],
+  async headers() {
+    return [
+      { source: '/:path*', headers: securityHeaders },
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
+    ];
+  },
 };
 export default nextConfig;

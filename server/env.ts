@@ -10,7 +10,14 @@ const schema = z.object({
   /** Prefix for every Redis key, so several installations (or test files) can share one Redis. */
   MUNINN_QUEUE_PREFIX: z.string().default('muninn'),
   MUNINN_API_TOKEN: z.string().min(16).optional(),
+  /** When set, GET /api/metrics requires `Authorization: Bearer <this>`. */
+  MUNINN_METRICS_TOKEN: z.string().min(1).optional(),
   MUNINN_PUBLIC_URL: z.string().optional(),
+  /** Mail sent by Muninn itself (password resets, invitations); unset: printed to the server log. */
+  MUNINN_SMTP_URL: z.string().url().optional(),
+  MUNINN_MAIL_FROM: z.string().default('Muninn <no-reply@localhost>'),
+  /** "false": only the first account and invited people can sign up. */
+  MUNINN_ALLOW_SIGNUP: z.enum(['true', 'false']).default('true'),
   /** Comma-separated hosts or CIDRs that agents may reach even though they are private/loopback. */
   MUNINN_ALLOWED_HOSTS: z.string().default(''),
   MUNINN_MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(1_000_000),

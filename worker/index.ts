@@ -7,6 +7,7 @@ import { STEP_QUEUE, queuePrefix, closeQueues, type StepJobData } from '../serve
 import { reconcileOutbox } from '../server/services/outbox';
 import { backoffStrategy, processStep } from './processors/step';
 import { processScheduleTick } from './processors/schedule';
+import { startMaintenance, stopMaintenance } from './maintenance';
 import { SCHEDULE_QUEUE, closeScheduleQueue, reconcileSchedules, type ScheduleTick } from '../server/services/schedules';
 import { checkEncryptionKeys } from '../server/crypto';
 import { closeSandbox } from '../server/engine/sandbox';
@@ -46,6 +47,9 @@ const scheduleWorker = new Worker<ScheduleTick>(SCHEDULE_QUEUE, processScheduleT
   concurrency: 4,
 });
 scheduleWorker.on('error', (err) => console.error(`[schedules] ${err.message}`));
+
+// Heartbeats, retention pruning and alert evaluation.
+startMaintenance();
 worker.on('failed', (job, err) => {
   if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) console.warn(`[worker] step ${job.id} failed: ${err.message}`);
 });
@@ -108,6 +112,7 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   try {
     await Promise.all([worker.close(), scheduleWorker.close()]);
+    await stopMaintenance();
     await Promise.all([closeQueues(), closeScheduleQueue()]);
     connection.disconnect();
     scheduleConnection.disconnect();

@@ -4,6 +4,8 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { Feather } from 'lucide-react';
 import { cn } from '../ui/cn';
+import type { AccountInfo } from '../auth/account-context';
+import { AccountMenu, WorkspaceSwitcher } from './workspace-switcher';
 
 const links = [
   { href: '/flows', label: 'Flows' },
@@ -18,7 +20,7 @@ function isCurrent(pathname: string, href: string): boolean {
   return pathname.startsWith(href);
 }
 
-export function TopNav() {
+export function TopNav({ account }: { account: AccountInfo }) {
   const pathname = usePathname();
   return (
     <header className="flex h-12 shrink-0 items-center gap-6 border-b border-slate-200 bg-white px-4 dark:border-slate-800 dark:bg-slate-900">
@@ -51,6 +53,10 @@ export function TopNav() {
           })}
         </ul>
       </nav>
+      <div className="ml-auto flex items-center gap-1">
+        <WorkspaceSwitcher account={account} />
+        <AccountMenu account={account} />
+      </div>
     </header>
   );
 }

@@ -10,12 +10,14 @@ import { errorMessage } from '../trpc/errors';
 import type { FlowSummary } from '../trpc/types';
 import { Button } from '../ui/button';
 import { EmptyState } from '../ui/empty-state';
+import { ErrorNotice } from '../ui/error-notice';
 import { PageSpinner } from '../ui/spinner';
 import { useToast } from '../ui/toast';
 import { DeleteFlowDialog } from './delete-flow-dialog';
 import { FlowNameDialog } from './flow-name-dialog';
 import { FlowRow } from './flow-row';
 import { useCreateFlow, useDeleteFlow, useRenameFlow } from './use-flow-mutations';
+import { useCan } from '../auth/account-context';
 
 export function FlowList() {
   const trpc = useTRPC();
@@ -25,6 +27,8 @@ export function FlowList() {
   const create = useCreateFlow();
   const rename = useRenameFlow();
   const remove = useDeleteFlow();
+  // Viewers see flows but get no controls to change them (the server refuses them too).
+  const canEdit = useCan('edit');
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<FlowSummary | null>(null);
   const [deleting, setDeleting] = useState<FlowSummary | null>(null);
@@ -38,24 +42,22 @@ export function FlowList() {
 
   return (
     <>
-      <PageHeader title="Flows" description="Each flow starts from a trigger and passes events from step to step." actions={newFlowButton} />
+      <PageHeader title="Flows" description="Each flow starts from a trigger and passes events from step to step." actions={canEdit ? newFlowButton : undefined} />
 
       {flows.isPending && <PageSpinner label="Loading your flows…" />}
-      {flows.isError && (
-        <p role="alert" className="rounded-lg bg-rose-50 p-4 text-sm text-rose-700 dark:bg-rose-950 dark:text-rose-300">
-          {errorMessage(flows.error)}
-        </p>
-      )}
+      {flows.isError && <ErrorNotice title="Your flows could not be loaded." error={flows.error} />}
       {flows.data?.length === 0 && (
         <EmptyState
           icon={Workflow}
           title="Create your first flow"
           testId="flows-empty"
           action={
-            <Button variant="primary" onClick={() => setCreating(true)} data-testid="create-first-flow">
-              <Plus className="h-4 w-4" aria-hidden />
-              Create your first flow
-            </Button>
+            canEdit && (
+              <Button variant="primary" onClick={() => setCreating(true)} data-testid="create-first-flow">
+                <Plus className="h-4 w-4" aria-hidden />
+                Create your first flow
+              </Button>
+            )
           }
         >
           A flow connects your tools: something happens (a webhook arrives, you press Run) and Muninn does the next steps for

@@ -6,6 +6,7 @@ import type { FlowSummary } from '../trpc/types';
 import { Badge } from '../ui/badge';
 import { Button } from '../ui/button';
 import { formatRelative, plural } from '../ui/format';
+import { useCan } from '../auth/account-context';
 
 interface FlowRowProps {
   flow: FlowSummary;
@@ -14,6 +15,7 @@ interface FlowRowProps {
 }
 
 export function FlowRow({ flow, onRename, onDelete }: FlowRowProps) {
+  const canEdit = useCan('edit');
   return (
     <li
       data-testid={`flow-row-${flow.id}`}
@@ -47,19 +49,23 @@ export function FlowRow({ flow, onRename, onDelete }: FlowRowProps) {
           <History className="h-4 w-4" aria-hidden />
           Runs
         </Link>
-        <Button variant="ghost" size="icon" aria-label={`Rename ${flow.name}`} title="Rename" onClick={() => onRename(flow)}>
-          <Pencil className="h-4 w-4" aria-hidden />
-        </Button>
-        <Button
-          variant="ghost"
-          size="icon"
-          aria-label={`Delete ${flow.name}`}
-          title="Delete"
-          onClick={() => onDelete(flow)}
-          className="hover:text-rose-600"
-        >
-          <Trash2 className="h-4 w-4" aria-hidden />
-        </Button>
+        {canEdit && (
+          <>
+            <Button variant="ghost" size="icon" aria-label={`Rename ${flow.name}`} title="Rename" onClick={() => onRename(flow)}>
+              <Pencil className="h-4 w-4" aria-hidden />
+            </Button>
+            <Button
+              variant="ghost"
+              size="icon"
+              aria-label={`Delete ${flow.name}`}
+              title="Delete"
+              onClick={() => onDelete(flow)}
+              className="hover:text-rose-600"
+            >
+              <Trash2 className="h-4 w-4" aria-hidden />
+            </Button>
+          </>
+        )}
       </div>
     </li>
   );

@@ -1,17 +1,28 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
 import type { AppRouter } from './app-router';
-import { isClientError } from './errors';
+import { errorCode, isClientError } from './errors';
+import { isPublicPage, signInHref } from '../auth/public-pages';
+import { fullReload } from '../auth/full-reload';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+/** The session ended (expired, signed out elsewhere): go to sign-in, and come back here afterwards. */
+function onError(error: unknown): void {
+  if (typeof window === 'undefined' || errorCode(error) !== 'UNAUTHORIZED') return;
+  const here = window.location.pathname + window.location.search;
+  if (!isPublicPage(here)) fullReload(signInHref(here));
+}
+
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
     defaultOptions: {
       queries: {
         staleTime: 15_000,

@@ -56,7 +56,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={api}>
       {children}
-      <div aria-live="polite" className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2">
+      {/* Top centre, under the bars: at the bottom or the sides, toasts covered the editor's panels. */}
+      <div aria-live="polite" className="pointer-events-none fixed top-14 left-1/2 z-50 flex w-[28rem] max-w-[calc(100vw-2rem)] -translate-x-1/2 flex-col gap-2">
         {toasts.map((t) => {
           const tone = t.tone ?? 'info';
           const Icon = icons[tone];

@@ -2,6 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { AppError, httpStatusOf, isAppError } from '../errors';
 import { env } from '../env';
 import { defaultWorkspaceId } from '../services/workspaces';
+import { authenticateApiToken } from '../services/api-tokens';
+import { runAs } from '../services/audit';
+import { atLeast, type Role } from '../auth/roles';
+import { clientIp } from '../auth/http';
 
 /** JSON response helper for route handlers. */
 export function json(body: unknown, status = 200): Response {
@@ -56,6 +60,10 @@ export async function readTextBody(req: Request, maxBytes = env().MUNINN_MAX_PAY
 
 export interface ApiAuth {
   workspaceId: string;
+  /** The token's role in its workspace. */
+  role: Role;
+  /** How the audit log names the caller: "API token 'CI'". */
+  actor: string;
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -64,24 +72,53 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-/** `Authorization: Bearer <token>`; MUNINN_API_TOKEN is an admin token of the default workspace. */
+/**
+ * `Authorization: Bearer <token>`: an API token issued in Settings → API tokens (its workspace and
+ * role), or MUNINN_API_TOKEN, an admin token of the default workspace for scripts and tests.
+ * Cookies are never accepted here, so /api/v1 cannot be driven by another site (no CSRF).
+ */
 export async function authenticateApi(req: Request): Promise<ApiAuth> {
   const header = req.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (!match) throw new AppError('UNAUTHORIZED', 'Send an API token in the Authorization header: "Authorization: Bearer <token>".');
+  const presented = match[1]!.trim();
   const configured = env().MUNINN_API_TOKEN;
-  if (!configured || !safeEqual(match[1]!.trim(), configured)) {
-    throw new AppError('UNAUTHORIZED', 'This API token is not valid.');
+  if (configured && safeEqual(presented, configured)) {
+    return { workspaceId: await defaultWorkspaceId(), role: 'admin', actor: 'API token (MUNINN_API_TOKEN)' };
   }
-  return { workspaceId: await defaultWorkspaceId() };
+  const token = await authenticateApiToken(presented);
+  if (!token) throw new AppError('UNAUTHORIZED', 'This API token is not valid: it may have been revoked or have expired. Create a new one in Settings → API tokens.');
+  return { workspaceId: token.workspaceId, role: token.role, actor: `API token '${token.name}'` };
 }
 
-/** Wraps a route handler: authenticates, runs, maps errors. */
-export function apiRoute<P>(handler: (req: Request, auth: ApiAuth, params: P) => Promise<Response>) {
+/** Reads need viewer; anything that changes something needs builder, unless the route asks for more. */
+function requiredRoleOf(method: string, declared?: Role): Role {
+  return declared ?? (method === 'GET' || method === 'HEAD' ? 'viewer' : 'builder');
+}
+
+export interface ApiRouteOptions {
+  /** The minimum role of the token; default: viewer for GET, builder otherwise. */
+  role?: Role;
+}
+
+/** Wraps a route handler: authenticates, checks the token's role, runs as that token (audit), maps errors. */
+export function apiRoute<P>(handler: (req: Request, auth: ApiAuth, params: P) => Promise<Response>): (req: Request, ctx: { params: Promise<P> }) => Promise<Response>;
+export function apiRoute<P>(options: ApiRouteOptions, handler: (req: Request, auth: ApiAuth, params: P) => Promise<Response>): (req: Request, ctx: { params: Promise<P> }) => Promise<Response>;
+export function apiRoute<P>(
+  a: ApiRouteOptions | ((req: Request, auth: ApiAuth, params: P) => Promise<Response>),
+  b?: (req: Request, auth: ApiAuth, params: P) => Promise<Response>,
+) {
+  const options = typeof a === 'function' ? {} : a;
+  const handler = typeof a === 'function' ? a : b!;
   return async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
     try {
       const auth = await authenticateApi(req);
-      return await handler(req, auth, await ctx.params);
+      const required = requiredRoleOf(req.method, options.role);
+      if (!atLeast(auth.role, required)) {
+        throw new AppError('FORBIDDEN', `This API token has the role ${auth.role}; this request needs ${required} or higher. Create a token with a higher role in Settings → API tokens.`);
+      }
+      const params = await ctx.params;
+      return await runAs({ userId: null, label: auth.actor, ip: clientIp(req.headers) }, () => handler(req, auth, params));
     } catch (e) {
       return errorResponse(e);
     }

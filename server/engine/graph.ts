@@ -31,9 +31,23 @@ export const flowEdgeSchema = z.object({
   sourceHandle: z.string().max(64).optional(),
 });
 
+/** A sticky note on the canvas: documentation for people, ignored by the engine. */
+export const flowNoteSchema = z.object({
+  id: z
+    .string()
+    .min(1, 'A note needs an id')
+    .max(64, 'A note id can be at most 64 characters')
+    .regex(/^[A-Za-z0-9_-]+$/, 'A note id may only use letters, digits, "_" and "-"'),
+  text: z.string().max(10_000, 'A note can be at most 10,000 characters'),
+  position: z.object({ x: z.number(), y: z.number() }),
+  size: z.object({ width: z.number().positive(), height: z.number().positive() }).optional(),
+});
+
 export const flowGraphSchema = z.object({
   nodes: z.array(flowNodeSchema).max(5_000, 'A flow can have at most 5,000 nodes'),
   edges: z.array(flowEdgeSchema).max(10_000, 'A flow can have at most 10,000 edges'),
+  /** Optional, so graphs and portable flows written before notes existed stay valid. */
+  notes: z.array(flowNoteSchema).max(1_000, 'A flow can have at most 1,000 notes').optional(),
 });
 
 export const portableFlowSchema = flowGraphSchema.extend({
@@ -43,6 +57,7 @@ export const portableFlowSchema = flowGraphSchema.extend({
 
 export type FlowNode = z.infer<typeof flowNodeSchema>;
 export type FlowEdge = z.infer<typeof flowEdgeSchema>;
+export type FlowNote = z.infer<typeof flowNoteSchema>;
 export type FlowGraph = z.infer<typeof flowGraphSchema>;
 export type PortableFlow = z.infer<typeof portableFlowSchema>;
 
@@ -87,6 +102,15 @@ export function validateGraph(graph: FlowGraph): FieldIssue[] {
       continue;
     }
     issues.push(...optionIssues(n));
+  }
+
+  // Notes share the canvas with nodes, so their ids must differ from every node's and each other's.
+  const noteIds = new Set<string>();
+  for (const note of graph.notes ?? []) {
+    if (nodes.has(note.id) || noteIds.has(note.id)) {
+      issues.push({ message: `Two items on the canvas share the id "${note.id}" (a note and a node, or two notes). Give the note another id.` });
+    }
+    noteIds.add(note.id);
   }
 
   const seen = new Set<string>();

@@ -10,6 +10,7 @@ import { resetEnvCache } from '../env';
 import { AppError } from '../errors';
 import { PermanentAgentError } from '../agents/define-agent';
 import { createCallerFactory } from '../api/trpc';
+import { testContext } from '../testing/auth-context';
 import { credentialsRouter } from '../api/routers/credentials';
 import { forgetDefaultWorkspace, defaultWorkspaceId } from './workspaces';
 import {
@@ -305,7 +306,7 @@ describe('testCredential', () => {
 
 describe('no secret in any output', () => {
   it('service and router answers never contain a secret value', async () => {
-    const caller = createCallerFactory(credentialsRouter)({ workspaceId: ws, publicUrl: 'http://localhost' });
+    const caller = createCallerFactory(credentialsRouter)(testContext(ws));
     const outputs: unknown[] = [];
     const created = await caller.create({ type: 'oauth2_client_credentials', name: 'OAuth', data: { tokenUrl: 'https://login.example.com/token', clientId: 'muninn', clientSecret: secret('cs') } });
     outputs.push(created);

@@ -7,6 +7,8 @@ import { CredentialDataError, credentialTypes, isCredentialType, parseCredential
 import { currentKeyVersion, decryptSecret, encryptSecret, keyVersionOf, SecretDecryptionError } from '../crypto';
 import { createAgentHttp } from '../engine/safe-http';
 import { checkCredential, type CredentialTestResult } from './credential-checks';
+import { audit, currentActor } from './audit';
+import { atLeast, type Role } from '../auth/roles';
 
 /**
  * The credentials vault. A credential's `data` (all its fields, as strings) is stored as one
@@ -119,6 +121,7 @@ interface StoredRow {
   name: string;
   type: string;
   ciphertext: string;
+  createdById?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -196,12 +199,13 @@ export async function createCredential(workspaceId: string, input: CreateCredent
   const id = randomUUID();
   try {
     await db().credential.create({
-      data: { id, workspaceId, name: parsed.name, type: parsed.type, ciphertext: encryptData(workspaceId, id, values) },
+      data: { id, workspaceId, name: parsed.name, type: parsed.type, ciphertext: encryptData(workspaceId, id, values), createdById: currentActor().userId ?? null },
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw nameTaken(parsed.name);
     throw e;
   }
+  await audit(workspaceId, 'credential.created', { type: 'credential', id, label: parsed.name }, { type: parsed.type });
   return { id };
 }
 
@@ -231,6 +235,7 @@ export async function updateCredential(workspaceId: string, id: string, input: U
       data: { ...(parsed.name !== undefined ? { name: parsed.name } : {}), ...(ciphertext ? { ciphertext } : {}) },
     });
     if (!updated[0]) throw notFound('This credential');
+    await audit(workspaceId, 'credential.updated', { type: 'credential', id, label: updated[0].name }, { changed: [...(parsed.name !== undefined ? ['name'] : []), ...Object.keys(parsed.data ?? {})] });
     return summarize(updated[0]);
   } catch (e) {
     if (isUniqueViolation(e)) throw nameTaken(parsed.name ?? row.name);
@@ -238,10 +243,22 @@ export async function updateCredential(workspaceId: string, id: string, input: U
   }
 }
 
+/**
+ * Builders manage the credentials they created; admins and owners manage every credential of the
+ * workspace. (Credentials created through an API token or before sign-in have no creator.)
+ */
+export async function assertMayManageCredential(workspaceId: string, id: string, actor: { userId: string; role: Role }): Promise<void> {
+  const row = await findRow(workspaceId, id);
+  if (atLeast(actor.role, 'admin') || row.createdById === actor.userId) return;
+  throw new AppError('FORBIDDEN', `Credential '${row.name}' was created by someone else. Ask an admin of the workspace to change or delete it.`);
+}
+
 /** Nodes that still refer to a deleted credential fail with a message saying to choose another. */
 export async function deleteCredential(workspaceId: string, id: string): Promise<{ id: string }> {
-  const { count } = UUID.test(id) ? await db().credential.deleteMany({ where: { id, workspaceId } }) : { count: 0 };
+  const row = UUID.test(id) ? await db().credential.findFirst({ where: { id, workspaceId }, select: { name: true } }) : null;
+  const { count } = row ? await db().credential.deleteMany({ where: { id, workspaceId } }) : { count: 0 };
   if (!count) throw notFound('This credential');
+  await audit(workspaceId, 'credential.deleted', { type: 'credential', id, label: row?.name });
   return { id };
 }
 
@@ -256,7 +273,9 @@ export async function testCredential(workspaceId: string, id: string): Promise<C
     return { ok: false, message: `The saved values of credential '${row.name}' cannot be read (${e.message}) Enter them again and save.` };
   }
   const http = createAgentHttp({ idempotencyKey: `credential-test:${id}`, signal: new AbortController().signal, timeoutMs: 15_000 });
-  return checkCredential({ type: row.type, name: row.name, data: values }, http.fetch);
+  const result = await checkCredential({ type: row.type, name: row.name, data: values }, http.fetch);
+  await audit(workspaceId, 'credential.tested', { type: 'credential', id, label: row.name }, { ok: result.ok });
+  return result;
 }
 
 /**

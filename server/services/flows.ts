@@ -6,6 +6,7 @@ import { getAgent } from '../agents/registry';
 import type { Prisma } from '../generated/prisma/client';
 import { syncFlowSchedulesSafely } from './schedules';
 import { cancelQueuedRuns } from './runs';
+import { audit, requestActorLabel } from './audit';
 
 export interface FlowSummary {
   id: string;
@@ -88,7 +89,7 @@ export async function createFlow(
   workspaceId: string,
   /** `active: false` creates the flow switched off (installed templates, imports), so no trigger fires before review. */
   input: { name: string; description?: string; graph?: unknown; active?: boolean },
-  createdBy?: string,
+  createdBy: string | undefined = requestActorLabel(),
 ): Promise<{ id: string; version: number }> {
   const graph = input.graph === undefined ? { nodes: [], edges: [] } : assertValidGraph(input.graph);
   const name = input.name.trim();
@@ -110,10 +111,12 @@ export async function createFlow(
     return { id: flow.id, version: flow.version };
   });
   await syncFlowSchedulesSafely(created.id);
+  await audit(workspaceId, 'flow.created', { type: 'flow', id: created.id, label: name });
   return created;
 }
 
-export async function importFlow(workspaceId: string, input: unknown, createdBy?: string) {
+/** Reads a portable flow, or throws one VALIDATION error listing what is wrong with its shape. */
+function parsePortableFlow(input: unknown): PortableFlow {
   const parsed = portableFlowSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => {
@@ -122,14 +125,37 @@ export async function importFlow(workspaceId: string, input: unknown, createdBy?
     });
     throw new AppError('VALIDATION', 'The flow could not be imported. ' + issues.map((i) => i.message).join('; '), issues);
   }
-  const { name, description, nodes, edges } = parsed.data;
-  return createFlow(workspaceId, { name, description, graph: { nodes, edges } }, createdBy);
+  return parsed.data;
+}
+
+function graphOf({ nodes, edges, notes }: PortableFlow): FlowGraph {
+  return { nodes, edges, ...(notes?.length ? { notes } : {}) };
+}
+
+export async function importFlow(workspaceId: string, input: unknown, createdBy?: string) {
+  const flow = parsePortableFlow(input);
+  return createFlow(workspaceId, { name: flow.name, description: flow.description, graph: graphOf(flow) }, createdBy);
+}
+
+/**
+ * Checks a portable flow as import and save would, without saving anything: the editor's
+ * "replace this flow's steps" shows the same messages per node and field before it replaces.
+ */
+export function checkPortableFlow(input: unknown): { name: string; graph: FlowGraph } {
+  const flow = parsePortableFlow(input);
+  return { name: flow.name, graph: assertValidGraph(graphOf(flow)) };
 }
 
 export async function exportFlow(workspaceId: string, id: string): Promise<PortableFlow> {
   const flow = await findFlow(workspaceId, id);
   const graph = asGraph(flow.graph);
-  return { name: flow.name, ...(flow.description ? { description: flow.description } : {}), nodes: graph.nodes, edges: graph.edges };
+  return {
+    name: flow.name,
+    ...(flow.description ? { description: flow.description } : {}),
+    nodes: graph.nodes,
+    edges: graph.edges,
+    ...(graph.notes?.length ? { notes: graph.notes } : {}),
+  };
 }
 
 function summarize(before: FlowGraph, after: FlowGraph): string {
@@ -139,11 +165,14 @@ function summarize(before: FlowGraph, after: FlowGraph): string {
   const removed = before.nodes.filter((n) => !afterIds.has(n.id)).length;
   const beforeById = new Map(before.nodes.map((n) => [n.id, JSON.stringify([n.type, n.label, n.options])]));
   const changed = after.nodes.filter((n) => beforeById.has(n.id) && beforeById.get(n.id) !== JSON.stringify([n.type, n.label, n.options])).length;
+  const notesBefore = JSON.stringify((before.notes ?? []).map((n) => [n.id, n.text]));
+  const notesAfter = JSON.stringify((after.notes ?? []).map((n) => [n.id, n.text]));
   const parts = [
     added && `${added} node${added > 1 ? 's' : ''} added`,
     removed && `${removed} removed`,
     changed && `${changed} changed`,
     before.edges.length !== after.edges.length && `${after.edges.length - before.edges.length > 0 ? '+' : ''}${after.edges.length - before.edges.length} connections`,
+    notesBefore !== notesAfter && 'notes edited',
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'Layout or connections changed';
 }
@@ -154,8 +183,9 @@ function summarize(before: FlowGraph, after: FlowGraph): string {
  */
 export async function saveFlowGraph(
   workspaceId: string,
-  input: { id: string; baseVersion: number; graph: unknown },
-  createdBy?: string,
+  /** `restoredFrom`: the version this graph was restored from, named in the new version's summary. */
+  input: { id: string; baseVersion: number; graph: unknown; restoredFrom?: number },
+  createdBy: string | undefined = requestActorLabel(),
 ): Promise<{ version: number }> {
   const graph = assertValidGraph(input.graph);
   const saved = await db().$transaction(async (tx) => {
@@ -178,15 +208,16 @@ export async function saveFlowGraph(
         version,
         name: current.name,
         graph: graph as unknown as Prisma.InputJsonValue,
-        summary: summarize(asGraph(current.graph), graph),
+        summary: input.restoredFrom ? `Restored version ${input.restoredFrom}` : summarize(asGraph(current.graph), graph),
         createdBy,
       },
     });
     await syncWebhookRoutes(tx, workspaceId, input.id, graph);
-    return { version };
+    return { version, name: current.name };
   });
   await syncFlowSchedulesSafely(input.id);
-  return saved;
+  await audit(workspaceId, 'flow.saved', { type: 'flow', id: input.id, label: saved.name }, { version: saved.version });
+  return { version: saved.version };
 }
 
 export async function renameFlow(workspaceId: string, id: string, name: string): Promise<void> {
@@ -194,6 +225,7 @@ export async function renameFlow(workspaceId: string, id: string, name: string):
   if (!trimmed) throw new AppError('VALIDATION', 'Give the flow a name.', [{ field: 'name', message: 'Give the flow a name.' }]);
   const res = await db().flow.updateMany({ where: { id, workspaceId }, data: { name: trimmed } });
   if (res.count === 0) throw notFound('This flow');
+  await audit(workspaceId, 'flow.renamed', { type: 'flow', id, label: trimmed });
 }
 
 /**
@@ -201,17 +233,60 @@ export async function renameFlow(workspaceId: string, id: string, name: string):
  * runs still waiting in the queue; runs already under way finish.
  */
 export async function setFlowActive(workspaceId: string, id: string, active: boolean): Promise<{ cancelledRuns: number }> {
-  const res = await db().flow.updateMany({ where: { id, workspaceId }, data: { active } });
-  if (res.count === 0) throw notFound('This flow');
+  const res = await db().flow.updateManyAndReturn({ where: { id, workspaceId }, data: { active }, select: { name: true } });
+  if (res.length === 0) throw notFound('This flow');
   const cancelledRuns = active ? 0 : await cancelQueuedRuns(workspaceId, id);
   await syncFlowSchedulesSafely(id);
+  await audit(workspaceId, active ? 'flow.activated' : 'flow.deactivated', { type: 'flow', id, label: res[0]!.name });
   return { cancelledRuns };
 }
 
 export async function deleteFlow(workspaceId: string, id: string): Promise<void> {
-  const res = await db().flow.deleteMany({ where: { id, workspaceId } });
+  const flow = await db().flow.findFirst({ where: { id, workspaceId }, select: { name: true } });
+  const res = flow ? await db().flow.deleteMany({ where: { id, workspaceId } }) : { count: 0 };
   if (res.count === 0) throw notFound('This flow');
   await syncFlowSchedulesSafely(id);
+  await audit(workspaceId, 'flow.deleted', { type: 'flow', id, label: flow?.name });
+}
+
+export interface FlowVersionSummary {
+  version: number;
+  summary: string;
+  createdBy: string | null;
+  createdAt: Date;
+  nodeCount: number;
+}
+
+/** The flow's saved versions, newest first (at most `limit`), for the editor's Versions panel. */
+export async function listFlowVersions(workspaceId: string, id: string, limit = 200): Promise<{ items: FlowVersionSummary[]; total: number }> {
+  await findFlowId(workspaceId, id);
+  const [rows, total] = await Promise.all([
+    db().flowVersion.findMany({
+      where: { flowId: id },
+      orderBy: { version: 'desc' },
+      take: limit,
+      select: { version: true, summary: true, createdBy: true, createdAt: true, graph: true },
+    }),
+    db().flowVersion.count({ where: { flowId: id } }),
+  ]);
+  const items = rows.map(({ graph, ...r }) => ({ ...r, nodeCount: Array.isArray((graph as { nodes?: unknown[] })?.nodes) ? (graph as { nodes: unknown[] }).nodes.length : 0 }));
+  return { items, total };
+}
+
+/** One saved version with its graph, scoped by workspace like every flow read. */
+export async function getFlowVersion(workspaceId: string, id: string, version: number) {
+  await findFlowId(workspaceId, id);
+  const row = await db().flowVersion.findUnique({
+    where: { flowId_version: { flowId: id, version } },
+    select: { version: true, summary: true, createdBy: true, createdAt: true, graph: true },
+  });
+  if (!row) throw notFound(`Version ${version} of this flow`);
+  return { ...row, graph: asGraph(row.graph) };
+}
+
+async function findFlowId(workspaceId: string, id: string): Promise<void> {
+  const flow = await db().flow.findFirst({ where: { id, workspaceId }, select: { id: true } });
+  if (!flow) throw notFound('This flow');
 }
 
 /** The immutable graph of one saved version; the worker caches it. */

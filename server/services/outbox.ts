@@ -13,9 +13,49 @@ export interface OutboxRow extends StepJob {
  * The relay: hands committed outbox rows to BullMQ, then marks them enqueued. Called right after
  * the commit that wrote them; if Redis is unreachable the rows stay and the reconciler retries.
  * Deterministic job ids make a second hand-over of the same row harmless.
+ *
+ * Resolves once the rows are queued and marked. Calls that arrive while a hand-over is in flight
+ * are batched into the next one (one addBulk and one UPDATE for all of them), so concurrent steps
+ * of a busy worker share round trips instead of each paying for their own.
  */
-export async function flushOutbox(rows: OutboxRow[]): Promise<void> {
-  if (rows.length === 0) return;
+export function flushOutbox(rows: OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    waiting.push({ rows, resolve, reject });
+    if (!relaying) void relay();
+  });
+}
+
+interface Waiter {
+  rows: OutboxRow[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+let waiting: Waiter[] = [];
+let relaying = false;
+
+async function relay(): Promise<void> {
+  relaying = true;
+  try {
+    while (waiting.length) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        await handOver(batch.length === 1 ? batch[0]!.rows : batch.flatMap((w) => w.rows));
+        for (const w of batch) w.resolve();
+      } catch (e) {
+        if (batch.length === 1) batch[0]!.reject(e);
+        // One caller's rows must not fail the others': each tries again on its own.
+        else await Promise.all(batch.map((w) => handOver(w.rows).then(w.resolve, w.reject)));
+      }
+    }
+  } finally {
+    relaying = false;
+  }
+}
+
+async function handOver(rows: OutboxRow[]): Promise<void> {
   const now = Date.now();
   await stepQueue().addBulk(
     rows.map((r) => ({

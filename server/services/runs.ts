@@ -5,8 +5,9 @@ import { AppError, notFound } from '../errors';
 import { getAgent } from '../agents/registry';
 import { flowGraphSchema, type FlowGraph } from '../engine/graph';
 import { flushOutboxSafely, type OutboxRow } from './outbox';
+import { publishRunChange } from './monitoring/events';
 import { loadFlowVersion } from './flows';
-import { stepRow } from './steps';
+import { compiledVersion, stepRow } from './steps';
 import { stepQueue, stepJobId } from '../queue/queues';
 import { Prisma, type RunStatus } from '../generated/prisma/client';
 
@@ -75,7 +76,8 @@ export async function startRun(workspaceId: string, input: StartRunInput): Promi
     const existing = await db().run.findUnique({ where: { flowId_dedupKey: { flowId: flow.id, dedupKey: input.dedupKey } }, select: { id: true } });
     if (existing) return { runId: existing.id, duplicate: true };
   }
-  const graph = await loadFlowVersion(flow.id, flow.version);
+  // Saved versions never change: the parsed graph is cached (one query and a parse less per trigger).
+  const { graph } = await compiledVersion(flow.id, flow.version);
   const trigger = pickTriggerNode(graph, input.triggerKind, input.nodeId);
 
   // One statement writes the Run, its trigger Event and the first outbox row: atomic, and a
@@ -85,19 +87,22 @@ export async function startRun(workspaceId: string, input: StartRunInput): Promi
   const step = stepRow(graph, runId, trigger.id, eventId);
   let created: { runId: string; row: OutboxRow };
   try {
+    // Timestamps as UTC wall time, as Prisma writes DateTime: the columns' now() defaults would
+    // follow the session time zone, and the reconciler compares createdAt with the clock.
+    const now = Prisma.sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
     const [row] = await db().$queryRaw<Array<{ id: bigint; availableAt: Date }>>`
       WITH run AS (
-        INSERT INTO "Run" (id, "workspaceId", "flowId", "flowVersion", "triggerKind", "triggerNodeId", "pendingSteps", "dedupKey", "rerunOf")
+        INSERT INTO "Run" (id, "workspaceId", "flowId", "flowVersion", "triggerKind", "triggerNodeId", "pendingSteps", "dedupKey", "rerunOf", "createdAt")
         VALUES (${runId}::uuid, ${workspaceId}::uuid, ${flow.id}::uuid, ${flow.version}, ${input.triggerKind}, ${trigger.id}, 1,
-                ${input.dedupKey ?? null}, ${input.rerunOf ?? null}::uuid)
+                ${input.dedupKey ?? null}, ${input.rerunOf ?? null}::uuid, ${now})
         RETURNING id
       ), event AS (
-        INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", payload)
-        SELECT ${eventId}::uuid, ${workspaceId}::uuid, run.id, ${trigger.id}, ${JSON.stringify(payload)}::jsonb FROM run
+        INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", payload, "createdAt")
+        SELECT ${eventId}::uuid, ${workspaceId}::uuid, run.id, ${trigger.id}, ${JSON.stringify(payload)}::jsonb, ${now} FROM run
         RETURNING id
       )
-      INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs")
-      SELECT run.id, ${trigger.id}, event.id, ${step.maxAttempts}, ${step.backoffMs}, ${step.maxDelayMs} FROM run, event
+      INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt")
+      SELECT run.id, ${trigger.id}, event.id, ${step.maxAttempts}, ${step.backoffMs}, ${step.maxDelayMs}, ${now}, ${now} FROM run, event
       RETURNING id, "availableAt"`;
     created = { runId, row: { ...step, id: row!.id, availableAt: row!.availableAt } };
   } catch (e) {
@@ -109,6 +114,7 @@ export async function startRun(workspaceId: string, input: StartRunInput): Promi
     throw e;
   }
   await flushOutboxSafely([created.row]);
+  void publishRunChange(created.runId);
   return { runId: created.runId, duplicate: false };
 }
 
@@ -132,6 +138,7 @@ export async function cancelRun(workspaceId: string, id: string): Promise<void> 
   });
   // Best effort: waiting jobs are removed; any left are skipped by the worker (their outbox row is gone).
   await Promise.all(dropped.map((s) => stepQueue().remove(stepJobId(s)).catch(() => 0)));
+  await publishRunChange(id);
 }
 
 /** Cancels every queued run of a flow (used when a flow is deactivated). */
@@ -167,6 +174,7 @@ export async function retryRunFromFailure(workspaceId: string, id: string): Prom
   // The failed attempts' jobs still hold these deterministic ids in BullMQ; free them first.
   await Promise.all(rows.map((r) => stepQueue().remove(stepJobId(r)).catch(() => 0)));
   await flushOutboxSafely(rows);
+  await publishRunChange(id);
   return { runId: id, steps: rows.length };
 }
 

@@ -13,7 +13,8 @@ import { loadFlowVersion } from './flows';
 import { nodeMemory } from './agent-memory';
 import { credentialsFor } from './credentials';
 import { flushOutboxSafely, type OutboxRow } from './outbox';
-import type { Prisma } from '../generated/prisma/client';
+import { publishRunChange } from './monitoring/events';
+import { Prisma, type RunStatus } from '../generated/prisma/client';
 
 const outboxSelect = { id: true, runId: true, nodeId: true, eventId: true, availableAt: true, maxAttempts: true, backoffMs: true, maxDelayMs: true } as const;
 
@@ -52,6 +53,17 @@ export type StepOutcome =
   | { kind: 'failed'; error: string }
   | { kind: 'retry'; error: string; retryAfterMs?: number };
 
+interface PendingWithRun {
+  id: bigint;
+  status: RunStatus;
+  flowId: string;
+  flowVersion: number;
+  workspaceId: string;
+  /** The input event (null only if it vanished). */
+  payload: Prisma.JsonValue | null;
+  eventNodeId: string | null;
+}
+
 export interface StepAttempt {
   attempt: number;
   maxAttempts: number;
@@ -63,16 +75,17 @@ export interface StepAttempt {
  * step's outbox row; if that row is already gone the step was done by someone else.
  */
 export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<StepOutcome> {
-  const pending = await db().pendingStep.findUnique({ where: { runId_nodeId_eventId: job } });
+  // The outbox row, its run and the input event in one round trip (a row's run always exists:
+  // deleting a run deletes its outbox rows).
+  const [pending] = await db().$queryRaw<PendingWithRun[]>`
+    SELECT p.id, r.status::text AS status, r."flowId", r."flowVersion", r."workspaceId", e.payload, e."nodeId" AS "eventNodeId"
+    FROM "PendingStep" p JOIN "Run" r ON r.id = p."runId" LEFT JOIN "Event" e ON e.id = p."eventId"
+    WHERE p."runId" = ${job.runId}::uuid AND p."nodeId" = ${job.nodeId} AND p."eventId" = ${job.eventId}::uuid`;
   if (!pending) {
     await ensureChildrenFlushed(job);
     return { kind: 'skipped', reason: 'already done' };
   }
-  const run = await db().run.findUnique({
-    where: { id: job.runId },
-    select: { id: true, status: true, flowId: true, flowVersion: true, workspaceId: true },
-  });
-  if (!run) return { kind: 'skipped', reason: 'run deleted' };
+  const run = { id: job.runId, status: pending.status, flowId: pending.flowId, flowVersion: pending.flowVersion, workspaceId: pending.workspaceId };
   if (run.status === 'failed' || run.status === 'cancelled') {
     await dropStep(pending.id, job.runId);
     return { kind: 'skipped', reason: `run ${run.status}` };
@@ -83,13 +96,13 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   const agent = node && getAgent(node.type);
   const startedAt = new Date();
   if (run.status === 'queued') {
-    await db().run.updateMany({ where: { id: run.id, status: 'queued' }, data: { status: 'running', startedAt } });
+    const started = await db().run.updateMany({ where: { id: run.id, status: 'queued' }, data: { status: 'running', startedAt } });
+    if (started.count) void publishRunChange(run.id);
   }
 
-  const input = await db().event.findUnique({ where: { id: job.eventId }, select: { payload: true, nodeId: true } });
-  let payload = (input?.payload ?? {}) as JsonObject;
+  let payload = (pending.payload ?? {}) as JsonObject;
   // Merge tells its inputs apart by the node each event came from (see merge.ts).
-  if (node?.type === 'merge') payload = { ...payload, [FROM_FIELD]: input?.nodeId ?? '' };
+  if (node?.type === 'merge') payload = { ...payload, [FROM_FIELD]: pending.eventNodeId ?? '' };
   const e = env();
   const idempotencyKey = `${job.runId}:${job.nodeId}:${job.eventId}`;
   const invoke = (memoryClient: Tx): Promise<RunAgentResult> =>
@@ -127,7 +140,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
     // Memory and results commit together, one step of this node at a time (see AgentCapabilities).
     const stateful = await runStateful(run.flowId, job.nodeId, pending.id, e.MUNINN_STEP_TIMEOUT_MS, async (tx) => {
       const res = await invoke(tx);
-      return res.ok ? { result: res, rows: await writeSuccess(tx, base(res), graph, res.events, edges) } : { result: res };
+      return res.ok ? { result: res, rows: (await recordSuccess(tx, base(res), graph, res.events, edges, false))! } : { result: res };
     });
     if (stateful === null) return { kind: 'skipped', reason: 'completed concurrently' };
     if (stateful.rows) {
@@ -138,7 +151,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   } else {
     result = await invoke(db());
     if (result.ok) {
-      const rows = await recordSuccess(base(result), graph, result.events, edges);
+      const rows = await recordSuccess(db(), base(result), graph, result.events, edges, true);
       if (rows === null) return { kind: 'skipped', reason: 'completed concurrently' };
       await flushOutboxSafely(rows);
       return { kind: 'succeeded', emitted: result.events.length, children: rows.length };
@@ -206,26 +219,6 @@ async function claim(tx: Tx, pendingId: bigint): Promise<boolean> {
   return res.count === 1;
 }
 
-async function finishRunIfDone(tx: Tx, runId: string, delta: number): Promise<void> {
-  const [row] = await tx.$queryRaw<Array<{ pendingSteps: number; stepCount: number; status: string }>>`
-    UPDATE "Run" SET "pendingSteps" = "pendingSteps" + ${delta}, "stepCount" = "stepCount" + 1
-    WHERE id = ${runId}::uuid RETURNING "pendingSteps", "stepCount", status::text`;
-  if (!row) return;
-  const budget = env().MUNINN_MAX_STEPS_PER_RUN;
-  if (row.stepCount >= budget && row.pendingSteps > 0 && row.status === 'running') {
-    await tx.run.update({
-      where: { id: runId },
-      data: {
-        status: 'failed',
-        finishedAt: new Date(),
-        error: `The run was stopped after ${budget} steps (the step budget per run). Check the flow for a node that emits too many events.`,
-      },
-    });
-  } else if (row.pendingSteps <= 0 && (row.status === 'running' || row.status === 'queued')) {
-    await tx.run.update({ where: { id: runId }, data: { status: 'succeeded', finishedAt: new Date() } });
-  }
-}
-
 function nodeRunData(r: RecordBase, status: 'succeeded' | 'failed' | 'retrying', error: string | null) {
   return {
     agentType: r.agentType,
@@ -252,43 +245,77 @@ async function upsertNodeRun(tx: Tx, r: RecordBase, status: 'succeeded' | 'faile
   return row.id;
 }
 
-async function recordSuccess(r: RecordBase, graph: FlowGraph, emitted: JsonObject[], edges: OutEdge[]): Promise<OutboxRow[] | null> {
-  return db().$transaction(async (tx) => {
-    if (!(await claim(tx, r.pendingId))) return null;
-    return writeSuccess(tx, r, graph, emitted, edges);
-  });
-}
+/** A timestamp parameter as UTC wall time, the way Prisma stores DateTime (whatever the session time zone). */
+const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
-/** The success record of a claimed step: NodeRun, emitted events, next steps, run bookkeeping. */
-async function writeSuccess(tx: Tx, r: RecordBase, graph: FlowGraph, emitted: JsonObject[], edges: OutEdge[]): Promise<OutboxRow[]> {
-  const nodeRunId = await upsertNodeRun(tx, r, 'succeeded', null);
-  const run = await tx.run.findUnique({ where: { id: r.job.runId }, select: { status: true } });
-  const cancelled = run?.status === 'cancelled' || run?.status === 'failed';
+/**
+ * The success record of a step, in ONE statement (atomic by itself, or part of the caller's
+ * transaction): claims the step's outbox row (`claim`; the stateful path has claimed it already),
+ * upserts its NodeRun, writes the emitted Events and the outbox rows of the next steps, and does
+ * the run's bookkeeping (pending count, step count, succeeded when nothing is left, failed when
+ * the step budget is spent). Everything hangs off the claim: when another worker finished the
+ * step first, nothing is written and the result is null. A run that already ended (failed,
+ * cancelled) or ends here by its budget keeps this step's record but starts nothing new.
+ */
+async function recordSuccess(
+  client: Tx,
+  r: RecordBase,
+  graph: FlowGraph,
+  emitted: JsonObject[],
+  edges: OutEdge[],
+  claim: boolean,
+): Promise<OutboxRow[] | null> {
+  const { runId, nodeId, eventId } = r.job;
   const events = emitted.map((ev) => ({ id: randomUUID(), ...takeDirectives(ev) }));
-  if (events.length) {
-    await tx.event.createMany({
-      data: events.map((e) => ({
-        id: e.id,
-        workspaceId: r.workspaceId,
-        runId: r.job.runId,
-        nodeId: r.job.nodeId,
-        nodeRunId,
-        payload: e.payload as Prisma.InputJsonValue,
-      })),
-    });
-  }
-  const now = Date.now();
-  const steps = cancelled
-    ? []
-    : events.flatMap((e) =>
-        edgesFor(edges, e.directives).map((edge) =>
-          stepRow(graph, r.job.runId, edge.target, e.id, e.directives.delayMs ? new Date(now + e.directives.delayMs) : undefined),
-        ),
-      );
-  let rows: OutboxRow[] = [];
-  if (steps.length) rows = await tx.pendingStep.createManyAndReturn({ data: steps, select: outboxSelect });
-  await finishRunIfDone(tx, r.job.runId, steps.length - 1);
-  return rows;
+  const nowMs = Date.now();
+  const now = utc(new Date(nowMs));
+  const next = events.flatMap((e) =>
+    edgesFor(edges, e.directives).map((edge) => {
+      const row = stepRow(graph, runId, edge.target, e.id);
+      return { ...row, availableAt: new Date(nowMs + (e.directives.delayMs ?? 0)).toISOString() };
+    }),
+  );
+  const delta = next.length - 1;
+  const budget = env().MUNINN_MAX_STEPS_PER_RUN;
+  const overBudget = Prisma.sql`(status = 'running' AND "stepCount" + 1 >= ${budget} AND "pendingSteps" + ${delta} > 0)`;
+  const done = Prisma.sql`(status IN ('running', 'queued') AND "pendingSteps" + ${delta} <= 0)`;
+  const budgetError = `The run was stopped after ${budget} steps (the step budget per run). Check the flow for a node that emits too many events.`;
+  const rows = await client.$queryRaw<Array<{ claimed: number } & { [K in keyof OutboxRow]: OutboxRow[K] | null }>>`
+    WITH claimed AS (
+      ${claim ? Prisma.sql`DELETE FROM "PendingStep" WHERE id = ${r.pendingId} RETURNING id` : Prisma.sql`SELECT ${r.pendingId}::bigint AS id`}
+    ), node_run AS (
+      INSERT INTO "NodeRun" (id, "workspaceId", "runId", "nodeId", "agentType", "inputEventId", status, attempt, logs, error, "startedAt", "finishedAt", "durationMs")
+      SELECT ${randomUUID()}::uuid, ${r.workspaceId}::uuid, ${runId}::uuid, ${nodeId}, ${r.agentType}, ${eventId}::uuid, 'succeeded'::"NodeRunStatus",
+             ${r.attempt}::int, ${JSON.stringify(r.logs)}::jsonb, NULL, ${utc(r.startedAt)}, ${utc(r.finishedAt)}, ${r.finishedAt.getTime() - r.startedAt.getTime()}::int
+      FROM claimed
+      ON CONFLICT ("runId", "nodeId", "inputEventId") DO UPDATE SET
+        "agentType" = EXCLUDED."agentType", status = EXCLUDED.status, attempt = EXCLUDED.attempt, logs = EXCLUDED.logs, error = NULL,
+        "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs"
+      RETURNING id
+    ), run AS (
+      UPDATE "Run" SET
+        "pendingSteps" = "pendingSteps" + CASE WHEN status IN ('failed', 'cancelled') OR ${overBudget} THEN -1 ELSE ${delta}::int END,
+        "stepCount" = "stepCount" + 1,
+        status = CASE WHEN ${overBudget} THEN 'failed'::"RunStatus" WHEN ${done} THEN 'succeeded'::"RunStatus" ELSE status END,
+        error = CASE WHEN ${overBudget} THEN ${budgetError} ELSE error END,
+        "finishedAt" = CASE WHEN ${overBudget} OR ${done} THEN ${now} ELSE "finishedAt" END
+      WHERE id = ${runId}::uuid AND EXISTS (SELECT 1 FROM claimed)
+      RETURNING status
+    ), events AS (
+      INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", "nodeRunId", payload, "createdAt")
+      SELECT e.id, ${r.workspaceId}::uuid, ${runId}::uuid, ${nodeId}, node_run.id, e.payload, ${now}
+      FROM node_run, jsonb_to_recordset(${JSON.stringify(events.map((e) => ({ id: e.id, payload: e.payload })))}::jsonb) AS e(id uuid, payload jsonb)
+    ), steps AS (
+      INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt")
+      SELECT ${runId}::uuid, s."nodeId", s."eventId", s."maxAttempts", s."backoffMs", s."maxDelayMs", s."availableAt" AT TIME ZONE 'UTC', ${now}
+      FROM run, jsonb_to_recordset(${JSON.stringify(next)}::jsonb)
+        AS s("nodeId" text, "eventId" uuid, "maxAttempts" int, "backoffMs" int, "maxDelayMs" int, "availableAt" timestamptz)
+      WHERE run.status NOT IN ('failed', 'cancelled')
+      RETURNING id, "runId", "nodeId", "eventId", "availableAt", "maxAttempts", "backoffMs", "maxDelayMs"
+    )
+    SELECT (SELECT count(*) FROM claimed)::int AS claimed, steps.* FROM (SELECT 1) AS one LEFT JOIN steps ON true`;
+  if (!rows[0]?.claimed) return null;
+  return rows.filter((row): row is typeof row & OutboxRow => row.id !== null).map(({ claimed: _, ...row }) => row);
 }
 
 /** A failed attempt that will be retried: visible in the step's history while it waits. */

@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job, type MinimalJob } from 'bullmq';
 import { executeStep } from '../../server/services/steps';
+import { publishRunChange } from '../../server/services/monitoring/events';
 import { stepBackoff, type StepJobData } from '../../server/queue/queues';
 
 /**
@@ -10,6 +11,8 @@ export async function processStep(job: Job<StepJobData>, token?: string): Promis
   const maxAttempts = job.opts.attempts ?? 1;
   const { runId, nodeId, eventId } = job.data;
   const outcome = await executeStep({ runId, nodeId, eventId }, { attempt: job.attemptsMade + 1, maxAttempts });
+  // Live updates, metrics counters and alert evaluation learn about the committed step (and run).
+  if (outcome.kind !== 'skipped') await publishRunChange(runId, { nodeId, eventId });
   switch (outcome.kind) {
     case 'succeeded':
       return `emitted ${outcome.emitted}, queued ${outcome.children}`;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { router, workspaceProcedure } from '../trpc';
+import { router, viewerProcedure } from '../trpc';
 import { agentCatalog } from '../../services/catalog';
 
 export const agentsRouter = router({
-  list: workspaceProcedure.query(() => agentCatalog()),
+  list: viewerProcedure.query(() => agentCatalog()),
 });
 export type { z };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { router, workspaceProcedure } from '../trpc';
+import { adminProcedure, builderProcedure, router, viewerProcedure } from '../trpc';
 import * as templates from '../../services/templates';
 
 const slug = z.object({ slug: z.string().trim().min(1).max(80) });
@@ -10,25 +10,25 @@ const flowId = z.object({ flowId: z.string().uuid('That is not a valid flow id')
  * its own, installs into itself, and publishes new versions only of templates it owns.
  */
 export const templatesRouter = router({
-  list: workspaceProcedure
+  list: viewerProcedure
     .input(templates.listTemplatesInput.optional())
     .query(({ ctx, input }) => templates.listTemplates(ctx.workspaceId, input ?? {})),
-  categories: workspaceProcedure.query(({ ctx }) => templates.templateCategories(ctx.workspaceId)),
-  get: workspaceProcedure.input(slug).query(({ ctx, input }) => templates.getTemplate(ctx.workspaceId, input.slug)),
-  install: workspaceProcedure
+  categories: viewerProcedure.query(({ ctx }) => templates.templateCategories(ctx.workspaceId)),
+  get: viewerProcedure.input(slug).query(({ ctx, input }) => templates.getTemplate(ctx.workspaceId, input.slug)),
+  install: builderProcedure
     .input(templates.installTemplateInput)
     .mutation(({ ctx, input }) => templates.installTemplate(ctx.workspaceId, input)),
-  publish: workspaceProcedure
+  publish: adminProcedure
     .input(templates.publishTemplateInput)
     .mutation(({ ctx, input }) => templates.publishTemplate(ctx.workspaceId, input)),
   /** For a flow's page: was it installed from a template, and is there a newer version? */
-  updateInfo: workspaceProcedure.input(flowId).query(({ ctx, input }) => templates.templateUpdateInfo(ctx.workspaceId, input.flowId)),
+  updateInfo: viewerProcedure.input(flowId).query(({ ctx, input }) => templates.templateUpdateInfo(ctx.workspaceId, input.flowId)),
   /** Every flow of the workspace whose template has a newer version. */
-  updates: workspaceProcedure.query(({ ctx }) => templates.listTemplateUpdates(ctx.workspaceId)),
-  applyUpdate: workspaceProcedure
+  updates: viewerProcedure.query(({ ctx }) => templates.listTemplateUpdates(ctx.workspaceId)),
+  applyUpdate: builderProcedure
     .input(templates.applyTemplateUpdateInput)
     .mutation(({ ctx, input }) => templates.applyTemplateUpdate(ctx.workspaceId, input)),
-  importHuginn: workspaceProcedure
+  importHuginn: builderProcedure
     .input(templates.importHuginnInput)
     .mutation(({ ctx, input }) => templates.importHuginnScenario(ctx.workspaceId, input.scenario, { name: input.name, credentials: input.credentials })),
 });

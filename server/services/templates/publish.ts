@@ -16,6 +16,7 @@ import {
 import { checkTemplateDefinition, credentialFields, CREDENTIAL_PREFIX } from './placeholders';
 import { findSecrets } from './secrets';
 import { ensureCatalogSynced } from './catalog';
+import { audit } from '../audit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -245,7 +246,9 @@ export async function publishTemplate(workspaceId: string, raw: PublishTemplateI
     throw new AppError('VALIDATION', `The template would not install cleanly, so it was not published. ${head}${problems.length > 3 ? ` (and ${problems.length - 3} more problems)` : ''}`, problems);
   }
 
-  return saveTemplateVersion(workspaceId, input, { graph, requirements, inputs, replacedSecrets });
+  const published = await saveTemplateVersion(workspaceId, input, { graph, requirements, inputs, replacedSecrets });
+  await audit(workspaceId, 'template.published', { type: 'template', id: published.slug, label: input.name }, { version: published.version, visibility: input.visibility });
+  return published;
 }
 
 async function saveTemplateVersion(

@@ -8,6 +8,7 @@ import { createCredential } from '../credentials';
 import { createFlow, getFlow, saveFlowGraph } from '../flows';
 import { forgetDefaultWorkspace, defaultWorkspaceId } from '../workspaces';
 import { createCaller } from '../../api/root';
+import { testContext } from '../../testing/auth-context';
 import { syncCatalogTemplates, loadCatalogFiles } from './catalog';
 import {
   applyTemplateUpdate,
@@ -377,7 +378,7 @@ describe('Huginn import', () => {
   });
 
   it('goes through the tRPC router, scoped to the caller', async () => {
-    const caller = createCaller({ workspaceId: other, publicUrl: 'http://x' });
+    const caller = createCaller(testContext(other, { publicUrl: 'http://x' }));
     const list = await caller.templates.list({ sort: 'name' });
     expect(list.some((t) => t.slug === 'our-secret-sauce')).toBe(false);
     const got = await caller.templates.get({ slug: 'weekday-standup-reminder' });

@@ -1,0 +1,57 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { Building2, KeyRound, LockKeyhole, ScrollText, Users } from 'lucide-react';
+import { cn } from '../ui/cn';
+import { useCan } from '../auth/account-context';
+
+const items = [
+  { href: '/settings/workspace', label: 'Workspace', icon: Building2, admin: false },
+  { href: '/settings/members', label: 'Members', icon: Users, admin: false },
+  { href: '/settings/credentials', label: 'Credentials', icon: LockKeyhole, admin: false },
+  { href: '/settings/tokens', label: 'API tokens', icon: KeyRound, admin: true },
+  { href: '/settings/audit', label: 'Audit log', icon: ScrollText, admin: true },
+];
+
+export function SettingsNav() {
+  const pathname = usePathname();
+  const admin = useCan('manage');
+  return (
+    <nav aria-label="Settings" className="w-full shrink-0 md:w-48">
+      <ul className="flex gap-1 overflow-x-auto md:flex-col">
+        {items
+          .filter((i) => admin || !i.admin)
+          .map((i) => {
+            const current = pathname.startsWith(i.href);
+            return (
+              <li key={i.href}>
+                <Link
+                  href={i.href}
+                  aria-current={current ? 'page' : undefined}
+                  className={cn(
+                    'flex items-center gap-2 rounded-lg px-3 py-2 text-sm font-medium whitespace-nowrap',
+                    current
+                      ? 'bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300'
+                      : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800',
+                  )}
+                >
+                  <i.icon className="h-4 w-4" aria-hidden />
+                  {i.label}
+                </Link>
+              </li>
+            );
+          })}
+      </ul>
+    </nav>
+  );
+}
+
+/** For pages a role may not use: says so, instead of an error. */
+export function NeedsRole({ what }: { what: string }) {
+  return (
+    <p className="rounded-xl border border-slate-200 bg-slate-50 p-4 text-sm text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-400" data-testid="needs-role">
+      {what} Ask an admin of this workspace if you need access.
+    </p>
+  );
+}
