@@ -14,7 +14,9 @@ const securityHeaders = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  output: 'standalone',
+  // The container image ships Next's self-contained server (deploy/Dockerfile sets this);
+  // `npm start` runs `next start`, which does not use it.
+  ...(process.env.NEXT_OUTPUT === 'standalone' ? { output: 'standalone' } : {}),
   poweredByHeader: false,
   // Server-only packages with native or wasm parts stay outside the bundle.
   serverExternalPackages: [

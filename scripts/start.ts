@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { applyMigrations } from '@/prisma/migrate';
+import { devKey, devKeyPath } from '@/server/crypto';
 import { needsBuild } from './lib/build';
 import { canConnect, isPortFree, waitFor } from './lib/net';
 import { startEmbeddedPostgres } from './lib/postgres';
@@ -57,6 +58,12 @@ async function main(): Promise<void> {
     PORT: String(webPort),
     NEXT_TELEMETRY_DISABLED: '1',
   };
+  if (!env.MUNINN_ENCRYPTION_KEY) {
+    // The embedded default, like the database: a key generated once into .data/. Fine on a laptop;
+    // a real installation sets MUNINN_ENCRYPTION_KEY (the worker refuses production without one).
+    env.MUNINN_ENCRYPTION_KEY = devKey().trim();
+    say('launcher', `MUNINN_ENCRYPTION_KEY is not set: credentials are encrypted with the key in ${path.relative(root, devKeyPath())} (for this machine only)`);
+  }
   if (!dev && needsBuild(root)) {
     say('launcher', 'building the web app (next build); this takes a few minutes the first time');
     const build = track(startApp('build', process.execPath, [nextBin, 'build'], env));

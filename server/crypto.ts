@@ -92,7 +92,7 @@ export function devKeyPath(): string {
 }
 
 /** Reads the development key, or creates it; `wx` makes concurrent first starts agree on one key. */
-function devKey(file: string): string {
+export function devKey(file = devKeyPath()): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
