@@ -10,6 +10,7 @@ import { AccountMenu, WorkspaceSwitcher } from './workspace-switcher';
 const links = [
   { href: '/flows', label: 'Flows' },
   { href: '/runs', label: 'Runs' },
+  { href: '/dashboard', label: 'Dashboard' },
   { href: '/templates', label: 'Templates' },
   { href: '/settings', label: 'Settings' },
 ];

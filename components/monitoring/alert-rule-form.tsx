@@ -12,7 +12,7 @@ import { Field } from '../ui/field';
 import { Input } from '../ui/input';
 import { Select } from '../ui/select';
 import { useToast } from '../ui/toast';
-import { CHANNEL_CREDENTIALS, describeCondition, type AlertCondition, type AlertDelivery, type AlertRule } from './alert-words';
+import { CHANNEL_CREDENTIALS, deliveryErrorText, describeCondition, type AlertCondition, type AlertDelivery, type AlertRule } from './alert-words';
 
 type Unit = 'minutes' | 'hours' | 'days';
 const UNIT_MINUTES: Record<Unit, number> = { minutes: 1, hours: 60, days: 1440 };
@@ -142,7 +142,7 @@ export function AlertRuleForm({ rule, flowId, flows, onDone }: AlertRuleFormProp
   const update = useMutation(trpc.monitoring.updateAlertRule.mutationOptions({ onSuccess: (r) => done(`Alert rule “${r.name}” saved.`), onError }));
   const test = useMutation(
     trpc.monitoring.sendTestAlert.mutationOptions({
-      onSuccess: (r) => setTestResult(r.ok ? { ok: true, text: 'A test alert was sent. Check that it arrived.' } : { ok: false, text: r.error ?? 'The test alert could not be sent.' }),
+      onSuccess: (r) => setTestResult(r.ok ? { ok: true, text: 'A test alert was sent. Check that it arrived.' } : { ok: false, text: `The test alert could not be sent: ${deliveryErrorText(r.error ?? 'no reason given.')}` }),
       onError: (e) => setTestResult({ ok: false, text: errorMessage(e) }),
     }),
   );
@@ -213,8 +213,12 @@ export function AlertRuleForm({ rule, flowId, flows, onDone }: AlertRuleFormProp
       </fieldset>
 
       {s.kind === 'consecutive_failures' && (
-        <Field label="How many failed runs in a row" error={errorOf('condition.count')} hint="1 alerts on every failed run.">
-          {(c) => <Input {...c} type="number" min={1} max={100} value={s.count} onChange={(e) => set({ count: e.target.value })} className="w-28" data-testid="alert-count" />}
+        <Field label="How many failed runs in a row" error={errorOf('condition.count')} hint="Choose 1 to be told about every failed run.">
+          {(c) => (
+            <div className="w-28">
+              <Input {...c} type="number" min={1} max={100} value={s.count} onChange={(e) => set({ count: e.target.value })} data-testid="alert-count" />
+            </div>
+          )}
         </Field>
       )}
       {s.kind === 'error_rate' && (
@@ -340,9 +344,9 @@ function DurationField({ label, value, onChange, error }: { label: string; value
   return (
     <Field label={label} error={error}>
       {(c) => (
-        <div className="flex gap-2">
-          <Input {...c} type="number" min={1} value={value.amount} onChange={(e) => onChange({ ...value, amount: e.target.value })} className="w-28" />
-          <Select aria-label={`${label}: unit`} value={value.unit} onChange={(e) => onChange({ ...value, unit: e.target.value as Unit })} className="w-32">
+        <div className="grid grid-cols-[7rem_8rem] gap-2">
+          <Input {...c} type="number" min={1} value={value.amount} onChange={(e) => onChange({ ...value, amount: e.target.value })} />
+          <Select aria-label={`${label}: unit`} value={value.unit} onChange={(e) => onChange({ ...value, unit: e.target.value as Unit })}>
             <option value="minutes">minutes</option>
             <option value="hours">hours</option>
             <option value="days">days</option>

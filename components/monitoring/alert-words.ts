@@ -34,6 +34,14 @@ export function describeDelivery(d: AlertDelivery, credentialName?: string): str
   return `Slack${d.slackChannel ? ` ${d.slackChannel}` : ''}${via}`;
 }
 
+/**
+ * Delivery errors come from the notify agents, written for steps of a run ("…; the step will be
+ * retried"). For an alert that sentence is wrong: cut it.
+ */
+export function deliveryErrorText(error: string): string {
+  return error.replace(/[;,]?\s*the step will be retried\.?\s*$/i, '.').replace(/\.\.$/, '.');
+}
+
 /** Credential kinds each channel can send with (server/services/monitoring/alert-delivery.ts). */
 export const CHANNEL_CREDENTIALS: Record<AlertDelivery['channel'], string[]> = {
   email: ['smtp'],

@@ -6,7 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { BellOff, BellRing, CircleCheck, CircleX, Pencil, Plus, Send, Trash2, TriangleAlert } from 'lucide-react';
 import { useCan } from '../auth/account-context';
-import { useTRPC } from '../trpc/client';
+import { useTRPC, useTRPCClient } from '../trpc/client';
 import { errorMessage } from '../trpc/errors';
 import { Badge } from '../ui/badge';
 import { Button } from '../ui/button';
@@ -19,7 +19,7 @@ import { PageSpinner } from '../ui/spinner';
 import { Switch } from '../ui/switch';
 import { useToast } from '../ui/toast';
 import { AlertRuleForm } from './alert-rule-form';
-import { describeCondition, describeDelivery, type AlertIncident, type AlertRule } from './alert-words';
+import { deliveryErrorText, describeCondition, describeDelivery, type AlertIncident, type AlertRule } from './alert-words';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -50,12 +50,11 @@ export function AlertsSettings() {
             </h2>
             <p className="text-sm text-slate-600 dark:text-slate-400">Get an e-mail or a Slack message when a flow keeps failing — and another when it works again.</p>
           </div>
-          <label className="text-sm font-medium text-slate-700 dark:text-slate-200">
+          <label className="block w-56 text-sm font-medium text-slate-700 dark:text-slate-200">
             <span className="sr-only">Show the rules of</span>
             <Select
               value={flowId ?? ''}
               onChange={(e) => router.replace(e.target.value ? `${pathname}?flow=${e.target.value}` : pathname, { scroll: false })}
-              className="w-56"
               data-testid="alerts-flow-filter"
             >
               <option value="">All flows</option>
@@ -150,7 +149,7 @@ function RuleCard({ rule, canEdit, credentialName, onEdit, showFlow }: { rule: A
   const test = useMutation(
     trpc.monitoring.sendTestAlert.mutationOptions({
       onSuccess: (r) =>
-        toast.show(r.ok ? { tone: 'success', message: `A test alert of “${rule.name}” was sent. Check that it arrived.` } : { tone: 'error', message: r.error ?? 'The test alert could not be sent.' }),
+        toast.show(r.ok ? { tone: 'success', message: `A test alert of “${rule.name}” was sent. Check that it arrived.` } : { tone: 'error', message: `The test alert could not be sent: ${deliveryErrorText(r.error ?? 'no reason given.')}` }),
       onError: (e) => toast.show({ tone: 'error', message: errorMessage(e) }),
     }),
   );
@@ -198,7 +197,7 @@ function RuleCard({ rule, canEdit, credentialName, onEdit, showFlow }: { rule: A
         </div>
         {canEdit && (
           <div className="flex flex-wrap items-center gap-1">
-            <Switch checked={rule.enabled} onChange={(enabled) => toggle.mutate({ id: rule.id, enabled })} label={rule.enabled ? 'On' : 'Off'} disabled={toggle.isPending} />
+            <Switch checked={rule.enabled} onChange={(enabled) => toggle.mutate({ id: rule.id, enabled })} label="Active" disabled={toggle.isPending} />
             <Button size="sm" variant="ghost" onClick={() => test.mutate({ ruleId: rule.id })} disabled={test.isPending}>
               <Send className="h-4 w-4" aria-hidden />
               {test.isPending ? 'Sending…' : 'Send test'}
@@ -234,12 +233,16 @@ function RuleCard({ rule, canEdit, credentialName, onEdit, showFlow }: { rule: A
 function IncidentHistory({ flowId }: { flowId?: string }) {
   const trpc = useTRPC();
   const [state, setState] = useState<'all' | 'open' | 'resolved'>('all');
-  const incidents = useInfiniteQuery(
-    trpc.monitoring.alertIncidents.infiniteQueryOptions(
-      { state, limit: 20, ...(flowId ? { flowId } : {}) },
-      { getNextPageParam: (p) => p.nextCursor ?? undefined, refetchInterval: 30_000 },
-    ),
-  );
+  const client = useTRPCClient();
+  const input = { state, limit: 20, ...(flowId ? { flowId } : {}) };
+  // Paged by hand: infiniteQueryOptions adds a `direction` field the strict input refuses.
+  const incidents = useInfiniteQuery({
+    queryKey: [...trpc.monitoring.alertIncidents.pathKey(), { input, type: 'infinite' }],
+    queryFn: ({ pageParam, signal }) => client.monitoring.alertIncidents.query({ ...input, cursor: pageParam }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (p) => p.nextCursor ?? undefined,
+    refetchInterval: 30_000,
+  });
   const items = incidents.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <section aria-labelledby="alert-history-title">
@@ -250,11 +253,13 @@ function IncidentHistory({ flowId }: { flowId?: string }) {
           </h2>
           <p className="text-sm text-slate-600 dark:text-slate-400">Each time a rule started alerting, whether people were told, and when it was over.</p>
         </div>
-        <Select value={state} onChange={(e) => setState(e.target.value as typeof state)} aria-label="Which alerts to show" className="w-44">
+        <div className="w-44">
+          <Select value={state} onChange={(e) => setState(e.target.value as typeof state)} aria-label="Which alerts to show">
           <option value="all">All alerts</option>
           <option value="open">Still alerting</option>
           <option value="resolved">Over</option>
-        </Select>
+          </Select>
+        </div>
       </div>
       {incidents.isPending && <PageSpinner label="Loading the history…" />}
       {incidents.isError && <ErrorNotice title="The alert history could not be loaded." error={incidents.error} />}
@@ -307,7 +312,7 @@ function IncidentRow({ incident: i }: { incident: AlertIncident }) {
         {i.deliveryError && (
           <p className="mt-1 flex items-start gap-1.5 text-xs text-rose-700 dark:text-rose-400">
             <CircleX className="mt-0.5 h-3.5 w-3.5 shrink-0" aria-hidden />
-            The alert could not be delivered: {i.deliveryError}
+            The alert could not be delivered: {deliveryErrorText(i.deliveryError)}
           </p>
         )}
       </div>

@@ -4,7 +4,7 @@ import { useId, type ReactNode } from 'react';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { BarChart3, BellRing, Database, Hourglass, ListChecks, Timer, TriangleAlert } from 'lucide-react';
+import { BarChart3, BellRing, Database, Hourglass, ListChecks, TriangleAlert } from 'lucide-react';
 import { PageHeader } from '../app-shell/page-header';
 import { useTRPC } from '../trpc/client';
 import { cn } from '../ui/cn';
@@ -97,9 +97,9 @@ export function Dashboard() {
       />
 
       <div className="mb-5 flex flex-wrap items-end gap-4">
-        <label className="block text-sm font-medium text-slate-700 dark:text-slate-200">
+        <label className="block w-64 text-sm font-medium text-slate-700 dark:text-slate-200">
           Flow
-          <Select value={flowId ?? ''} onChange={(e) => setParams({ flow: e.target.value || null })} className="mt-1 w-64" data-testid="dashboard-flow">
+          <Select value={flowId ?? ''} onChange={(e) => setParams({ flow: e.target.value || null })} className="mt-1" data-testid="dashboard-flow">
             <option value="">All flows</option>
             {flows.data?.map((f) => (
               <option key={f.id} value={f.id}>

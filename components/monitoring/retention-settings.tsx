@@ -78,12 +78,12 @@ export function RetentionSettings() {
               For one flow
             </h3>
             <p className="mb-3 text-sm text-slate-600 dark:text-slate-400">A flow can keep its runs longer or shorter than the workspace. Empty fields follow the workspace.</p>
-            <label className="mb-4 block text-sm font-medium text-slate-700 dark:text-slate-200">
+            <label className="mb-4 block w-72 text-sm font-medium text-slate-700 dark:text-slate-200">
               Flow
               <Select
                 value={flowId ?? ''}
                 onChange={(e) => router.replace(e.target.value ? `${pathname}?flow=${e.target.value}` : pathname, { scroll: false })}
-                className="mt-1 w-72"
+                className="mt-1"
                 data-testid="retention-flow"
               >
                 <option value="">Choose a flow…</option>

@@ -21,8 +21,8 @@ const SERIES = [
   { key: 'queued', label: 'Waiting', fill: 'var(--color-slate-400)' },
 ] as const;
 
-const timeFmt = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit' });
-const dayHourFmt = new Intl.DateTimeFormat('en', { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+const timeFmt = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dayHourFmt = new Intl.DateTimeFormat('en', { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const dayFmt = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric' });
 
 export function bucketLabel(start: Date, stats: Pick<DashboardStats, 'bucket' | 'range'>): string {
@@ -91,7 +91,8 @@ export function RunsChart({ stats, rangeLabel }: { stats: DashboardStats; rangeL
   const busy = stats.buckets.filter((b) => b.total > 0);
   return (
     <figure data-testid="runs-chart">
-      <div className="h-64 w-full">
+      {/* currentColor: grid lines and the hover band follow the light or dark theme. */}
+      <div className="h-64 w-full text-slate-200 dark:text-slate-700">
         <BarChart
           responsive
           style={{ width: '100%', height: '100%' }}
@@ -101,11 +102,16 @@ export function RunsChart({ stats, rangeLabel }: { stats: DashboardStats; rangeL
           desc={summary}
           barCategoryGap={data.length > 60 ? 0 : '15%'}
         >
-          <CartesianGrid vertical={false} stroke="var(--color-slate-200)" strokeDasharray="3 3" />
+          <CartesianGrid vertical={false} stroke="currentColor" strokeDasharray="3 3" />
           <XAxis dataKey="label" tick={{ fontSize: 11, fill: 'var(--color-slate-500)' }} tickLine={false} axisLine={false} minTickGap={24} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11, fill: 'var(--color-slate-500)' }} tickLine={false} axisLine={false} />
-          <Tooltip content={<TooltipBody />} cursor={{ fill: 'var(--color-slate-100)', opacity: 0.6 }} />
-          <Legend iconType="square" wrapperStyle={{ fontSize: 12 }} />
+          <Tooltip content={<TooltipBody />} cursor={{ fill: 'currentColor', opacity: 0.5 }} />
+          <Legend
+            iconType="square"
+            wrapperStyle={{ fontSize: 12 }}
+            itemSorter={(item) => SERIES.findIndex((x) => x.key === item.dataKey)}
+            formatter={(value) => <span className="text-slate-700 dark:text-slate-300">{value}</span>}
+          />
           {SERIES.map((s) => (
             <Bar key={s.key} dataKey={s.key} name={s.label} stackId="runs" fill={s.fill} isAnimationActive={false} />
           ))}

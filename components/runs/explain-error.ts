@@ -21,7 +21,7 @@ const byStatus: Array<[RegExp, ErrorExplanation]> = [
 
 const byText: Array<[RegExp, ErrorExplanation]> = [
   [/timed? ?out|timeout|ETIMEDOUT/i, { summary: 'The service took too long to answer.', hint: 'It may be busy or down. Retry later.' }],
-  [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|could not connect|fetch failed/i, { summary: 'Muninn could not reach the service.', hint: 'Check the address, and that the service is up and reachable from Muninn.' }],
+  [/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|could not connect|could not reach|fetch failed/i, { summary: 'Muninn could not reach the service.', hint: 'Check the address, and that the service is up and reachable from Muninn.' }],
   [/not allowed|blocked|private address/i, { summary: 'The address is not allowed.', hint: 'Ask your Muninn administrator to allow this host.' }],
   [/credential/i, { summary: 'There is a problem with a credential.', hint: 'Open Settings → Credentials and check the one this step uses.' }],
   [/cancel/i, { summary: 'Someone cancelled the run.', hint: 'Re-run it when you are ready.' }],

@@ -271,8 +271,9 @@ export function JsonTree({ value, expandDepth = 2, toolbar = true, label = 'this
   const searchId = useId();
 
   const ctx = useMemo<TreeContext>(() => {
-    const base = (depth: number) => (mode === 'all' ? true : mode === 'none' ? depth === 0 : depth < expandDepth);
-    const isOpen = (path: string, depth: number) => overrides.get(path) ?? (ancestors.has(path) || base(depth));
+    const base = (depth: number) => (mode === 'all' ? true : mode === 'none' ? false : depth < expandDepth);
+    // "Fold all" wins over the branches a search opened, until the search changes.
+    const isOpen = (path: string, depth: number) => overrides.get(path) ?? ((mode !== 'none' && ancestors.has(path)) || base(depth));
     return {
       isOpen,
       toggle: (path, depth) => setOverrides((m) => new Map(m).set(path, !isOpen(path, depth))),
@@ -304,6 +305,7 @@ export function JsonTree({ value, expandDepth = 2, toolbar = true, label = 'this
               onChange={(e) => {
                 setSearch(e.target.value);
                 setOverrides(new Map());
+                if (mode === 'none') setMode('default');
               }}
               placeholder="Find a field or value…"
               data-testid="json-search"

@@ -11,7 +11,8 @@ import { useRunStream, type RunChange, type StreamState } from './use-run-stream
 function staleAfterReconnect(changes: RunChange[]) {
   if (changes.length > 0) return undefined;
   const since = Date.now() - 2_000;
-  return (q: Query) => q.state.dataUpdatedAt < since;
+  // Not a query loading right now (its answer is fresh anyway): restarting it would only waste it.
+  return (q: Query) => q.state.fetchStatus !== 'fetching' && q.state.dataUpdatedAt < since;
 }
 
 /** Keeps `runs.get` of one run fresh: every change of the run refetches it. */

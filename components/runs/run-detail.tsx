@@ -16,12 +16,13 @@ import { ErrorNotice } from '../ui/error-notice';
 import { formatDateTime, formatDuration, plural } from '../ui/format';
 import { PageSpinner, Spinner } from '../ui/spinner';
 import { useToast } from '../ui/toast';
+import { explainError } from './explain-error';
 import { useLiveRun } from './live';
 import { LiveIndicator } from './live-indicator';
 import { RunGraph } from './run-graph';
 import { isActiveStatus, RunStatusBadge, triggerLabel } from './run-status';
 import { RunTimeline } from './run-timeline';
-import { StepCard, StepError, stepAnchor } from './step-card';
+import { StepCard, stepAnchor } from './step-card';
 import { SLOW_POLL_MS } from './use-run-stream';
 
 function stillMoving(run: Run): boolean {
@@ -56,6 +57,7 @@ export function RunDetail({ runId }: { runId: string }) {
   const r = run.data;
   const when = r.startedAt ?? r.createdAt;
   const failedSteps = r.steps.filter((s) => s.status === 'failed');
+  const explained = r.error ? explainError(r.error) : null;
 
   const select = (step: RunStep | undefined) => {
     if (!step) return;
@@ -114,7 +116,12 @@ export function RunDetail({ runId }: { runId: string }) {
       {r.error && r.status !== 'running' && (
         <div role="alert" data-testid="run-error" className="mb-5 rounded-xl border border-rose-200 bg-rose-50 p-4 text-sm text-rose-800 dark:border-rose-900 dark:bg-rose-950 dark:text-rose-200">
           <p className="font-medium">{r.status === 'cancelled' ? 'This run was cancelled' : 'This run failed'}</p>
-          <p className="mt-1 break-words">{r.error}</p>
+          {explained && r.status === 'failed' && (
+            <p className="mt-1">
+              {explained.summary} {explained.hint}
+            </p>
+          )}
+          <p className={explained && r.status === 'failed' ? 'mt-1 text-xs break-words opacity-90' : 'mt-1 break-words'}>{r.error}</p>
           {failedSteps.length > 0 && (
             <p className="mt-2">
               It stopped at{' '}
@@ -141,7 +148,7 @@ export function RunDetail({ runId }: { runId: string }) {
         </EmptyState>
       ) : (
         <>
-          <div className="mb-5 grid gap-5 xl:grid-cols-2">
+          <div className="mb-5 grid gap-5">
             <Panel title="Timeline" description="When each step ran and how long it took. Failed tries are striped.">
               <RunTimeline run={r} onSelectStep={select} />
             </Panel>

@@ -111,7 +111,7 @@ export function RunTimeline({ run, onSelectStep }: { run: RunDetail; onSelectSte
           {ticks.map((f) => (
             <span
               key={f}
-              className={cn('absolute top-0', f === 0 ? '' : f === 1 ? '-translate-x-full' : '-translate-x-1/2')}
+              className={cn('absolute top-0 whitespace-nowrap', f === 0 ? '' : f === 1 ? '-translate-x-full' : '-translate-x-1/2')}
               style={{ left: `${f * 100}%` }}
             >
               {formatDuration(f * span)}

@@ -1,11 +1,11 @@
 'use client';
 
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useOptimistic, useRef, useState, useTransition } from 'react';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { History, RefreshCw, Search, SearchX, X } from 'lucide-react';
-import { useTRPC } from '../trpc/client';
+import { useTRPC, useTRPCClient } from '../trpc/client';
 import type { RunStatus } from '../trpc/types';
 import { Button } from '../ui/button';
 import { cn } from '../ui/cn';
@@ -34,31 +34,40 @@ export function RunsExplorer({ flowId }: RunsExplorerProps) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const filters = useMemo(() => parseFilters(params), [params]);
+  const urlFilters = useMemo(() => parseFilters(params), [params]);
+  // The address is the source of truth; while it changes (a transition), show the new choice at once.
+  const [filters, setOptimisticFilters] = useOptimistic(urlFilters);
+  const [, startTransition] = useTransition();
   // "Now" for the time presets: fixed while the list is shown (new runs still appear on top), moved
   // on when a preset is chosen again or the list is refreshed.
   const [anchor, setAnchor] = useState(() => Date.now());
   const input = useMemo(() => toQueryInput(filters, anchor, flowId), [filters, anchor, flowId]);
 
   const stream = useLiveRunLists({ flowId, throttleMs: 1500 });
-  const runs = useInfiniteQuery(
-    trpc.monitoring.runs.infiniteQueryOptions(input, {
-      getNextPageParam: (page) => page.nextCursor ?? undefined,
-      placeholderData: keepPreviousData,
-      refetchInterval: (q) =>
-        stream === 'offline' && q.state.data?.pages[0]?.items.some((r) => r.status === 'queued' || r.status === 'running') ? SLOW_POLL_MS : false,
-    }),
-  );
+  const client = useTRPCClient();
+  // Paged by hand rather than with infiniteQueryOptions: those add a `direction` field to the
+  // input, which the strict input of monitoring.runs refuses. The key starts with the procedure's
+  // path, so invalidating monitoring.runs refreshes these pages too.
+  const runs = useInfiniteQuery({
+    queryKey: [...trpc.monitoring.runs.pathKey(), { input, type: 'infinite' }],
+    queryFn: ({ pageParam, signal }) => client.monitoring.runs.query({ ...input, cursor: pageParam }, { signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) =>
+      stream === 'offline' && q.state.data?.pages[0]?.items.some((r) => r.status === 'queued' || r.status === 'running') ? SLOW_POLL_MS : false,
+  });
   const flows = useQuery(trpc.flows.list.queryOptions(undefined, { enabled: !flowId }));
 
-  const setFilters = (next: Partial<RunFilters>) => {
-    const merged = { ...filters, ...next };
-    const qs = filtersToParams(merged).toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+  const navigate = (next: RunFilters) => {
+    const qs = filtersToParams(next).toString();
+    startTransition(() => {
+      setOptimisticFilters(next);
+      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+    });
   };
-  const clearAll = () => {
-    router.replace(pathname, { scroll: false });
-  };
+  const setFilters = (next: Partial<RunFilters>) => navigate({ ...filters, ...next });
+  const clearAll = () => navigate({ ...emptyFilters, sort: filters.sort, order: filters.order });
 
   const items = runs.data?.pages.flatMap((p) => p.items) ?? [];
   const count = activeFilterCount(filters, Boolean(flowId));
@@ -439,6 +448,18 @@ function SearchBox({ value, onCommit }: { value: string; onCommit: (q: string) =
   const [text, setText] = useState(value);
   const [seen, setSeen] = useState(value);
   const timer = useRef<number | undefined>(undefined);
+  const input = useRef<HTMLInputElement>(null);
+  // "/" jumps to the search box, as on many sites.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || t?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      input.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   // The address changed by itself (a link, "clear all"): show what it says.
   if (value !== seen) {
     setSeen(value);
@@ -462,6 +483,7 @@ function SearchBox({ value, onCommit }: { value: string; onCommit: (q: string) =
       <div className="relative">
         <Search className="pointer-events-none absolute top-1/2 left-3 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden />
         <Input
+          ref={input}
           id="runs-search"
           type="search"
           value={text}
@@ -477,7 +499,7 @@ function SearchBox({ value, onCommit }: { value: string; onCommit: (q: string) =
       </div>
       <p id="runs-search-hint" className="mt-1 text-xs text-slate-500 dark:text-slate-400">
         Finds whole words in what triggered each run and in every step&apos;s output. Use quotes for an exact phrase, <code>or</code> for either word, and a minus
-        sign to leave a word out (<code>-test</code>).
+        sign to leave a word out (<code>-test</code>). Press <kbd className="rounded border border-slate-300 px-1 font-mono dark:border-slate-600">/</kbd> to jump here.
       </p>
     </form>
   );

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { Building2, KeyRound, LockKeyhole, ScrollText, Users } from 'lucide-react';
+import { BellRing, Building2, Database, KeyRound, LockKeyhole, ScrollText, Users } from 'lucide-react';
 import { cn } from '../ui/cn';
 import { useCan } from '../auth/account-context';
 
@@ -10,6 +10,8 @@ const items = [
   { href: '/settings/workspace', label: 'Workspace', icon: Building2, admin: false },
   { href: '/settings/members', label: 'Members', icon: Users, admin: false },
   { href: '/settings/credentials', label: 'Credentials', icon: LockKeyhole, admin: false },
+  { href: '/settings/alerts', label: 'Alerts', icon: BellRing, admin: false },
+  { href: '/settings/retention', label: 'Data retention', icon: Database, admin: false },
   { href: '/settings/tokens', label: 'API tokens', icon: KeyRound, admin: true },
   { href: '/settings/audit', label: 'Audit log', icon: ScrollText, admin: true },
 ];

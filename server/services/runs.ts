@@ -164,7 +164,12 @@ export async function retryRunFromFailure(workspaceId: string, id: string): Prom
       select: outboxSelect,
       skipDuplicates: true,
     });
-    await tx.nodeRun.updateMany({ where: { runId: id, status: 'failed' }, data: { status: 'retrying' } });
+    // The final failed try joins the step's history before the step runs again.
+    const failedRuns = await tx.nodeRun.findMany({ where: { runId: id, status: 'failed' }, select: { id: true, attempt: true, attempts: true, startedAt: true, finishedAt: true, error: true } });
+    for (const f of failedRuns) {
+      const history = [...((f.attempts as unknown[] | null) ?? []), { attempt: f.attempt, startedAt: f.startedAt, finishedAt: f.finishedAt, error: f.error }];
+      await tx.nodeRun.update({ where: { id: f.id }, data: { status: 'retrying', attempts: history as unknown as Prisma.InputJsonValue } });
+    }
     await tx.run.update({
       where: { id },
       data: { status: 'running', error: null, finishedAt: null, pendingSteps: { increment: created.length } },

@@ -56,6 +56,8 @@ export const listIncidentsInput = z
     limit: z.number().int().min(1).max(100).default(50),
     /** The id of the last incident of the previous page. */
     cursor: uuid('incident').nullish(),
+    /** Sent by tRPC's infinite-query helper; pages only go forward. */
+    direction: z.enum(['forward', 'backward']).optional(),
   })
   .strict();
 export const testAlertInput = z.union([

@@ -41,6 +41,8 @@ export const runExplorerInput = z
     order: z.enum(['desc', 'asc']).default('desc'),
     limit: z.number().int().min(1).max(100).default(50),
     cursor: z.string().max(300).nullish(),
+    /** Sent by tRPC's infinite-query helper; pages only go forward. */
+    direction: z.enum(['forward', 'backward']).optional(),
   })
   .strict();
 export type RunExplorerInput = z.input<typeof runExplorerInput>;
