@@ -64,7 +64,8 @@ export function CredentialEditor(props: CredentialEditorProps) {
   const setFields = props.mode === 'edit' ? props.credential.setFields : [];
   const prefix = props.testIdPrefix ?? 'credential';
 
-  const invalidate = () => void queryClient.invalidateQueries({ queryKey: trpc.credentials.list.queryKey() });
+  // Waits for the fresh list, so that whatever shows credentials is up to date when the form closes.
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.credentials.list.queryKey() });
   const create = useMutation(trpc.credentials.create.mutationOptions());
   const update = useMutation(trpc.credentials.update.mutationOptions());
   const pending = create.isPending || update.isPending;
@@ -87,8 +88,8 @@ export function CredentialEditor(props: CredentialEditorProps) {
       update.mutate(
         { id: props.credential.id, name: name.trim(), data },
         {
-          onSuccess: (saved) => {
-            invalidate();
+          onSuccess: async (saved) => {
+            await invalidate();
             props.onSaved({ id: saved.id, name: saved.name, type: saved.type });
           },
           onError,
@@ -98,8 +99,8 @@ export function CredentialEditor(props: CredentialEditorProps) {
       create.mutate(
         { type: type.type, name: name.trim(), data },
         {
-          onSuccess: ({ id }) => {
-            invalidate();
+          onSuccess: async ({ id }) => {
+            await invalidate();
             props.onSaved({ id, name: name.trim(), type: type.type });
           },
           onError,

@@ -74,12 +74,13 @@ export function CredentialsSettings({ newType }: { newType?: string }) {
       ) : (
         <ul className="divide-y divide-slate-100 rounded-xl border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900" aria-label="Credentials" data-testid="credential-list">
           {credentials.data.map((c) => (
-            <CredentialRow key={c.id} credential={c} type={typeMap.get(c.type)} canEdit={canEdit} onEdit={() => setEditing(c)} onDelete={() => setDeleting(c)} />
+            // Keyed by the last change too: a test result never outlives the values it tested.
+            <CredentialRow key={`${c.id}:${String(c.updatedAt)}`} credential={c} type={typeMap.get(c.type)} canEdit={canEdit} onEdit={() => setEditing(c)} onDelete={() => setDeleting(c)} />
           ))}
         </ul>
       )}
 
-      <Dialog open={creating !== null} onClose={() => setCreating(null)} title="New credential" testId="credential-dialog">
+      <Dialog open={creating !== null} onClose={() => setCreating(null)} title="New credential" testId="credential-create-dialog">
         {creating && (
           <CredentialEditor
             mode="create"
@@ -93,7 +94,7 @@ export function CredentialsSettings({ newType }: { newType?: string }) {
         )}
       </Dialog>
 
-      <Dialog open={editing !== null} onClose={() => setEditing(null)} title={editing ? `Edit “${editing.name}”` : 'Edit credential'} testId="credential-dialog">
+      <Dialog open={editing !== null} onClose={() => setEditing(null)} title={editing ? `Edit “${editing.name}”` : 'Edit credential'} testId="credential-edit-dialog">
         {editing && editType && (
           <CredentialEditor
             mode="edit"

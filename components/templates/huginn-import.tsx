@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import Link from 'next/link';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { CircleAlert, CircleCheck, FileJson, KeyRound, RotateCcw, TriangleAlert, Upload, Waves } from 'lucide-react';
@@ -110,7 +110,7 @@ export function HuginnImport() {
           Your role in this workspace lets you look, not create flows. Ask a builder or an admin to import the scenario.
         </p>
       ) : (
-        <div className="mx-auto max-w-3xl space-y-5" data-testid="huginn-import">
+        <div className="max-w-3xl space-y-5" data-testid="huginn-import">
           <ol className="list-decimal space-y-1 pl-5 text-sm text-slate-600 dark:text-slate-400">
             <li>In Huginn, open the scenario and choose <span className="font-medium">Export</span>. You get a .json file.</li>
             <li>Upload that file here, or paste its contents.</li>
@@ -149,7 +149,7 @@ export function HuginnImport() {
                 {...c}
                 invalid={invalid}
                 mono
-                rows={8}
+                rows={5}
                 value={text}
                 placeholder='{ "name": "…", "agents": [ … ], "links": [ … ] }'
                 onChange={(e) => {
@@ -197,13 +197,19 @@ export function HuginnImport() {
 function ImportReport({ result, onAgain }: { result: HuginnImportResult; onAgain: () => void }) {
   const catalog = useAgentCatalog();
   const r = result.report;
+  // The report replaces the form: start reading it from the top.
+  const top = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // A block body: newer browsers return a promise from scrollIntoView, which is no effect cleanup.
+    top.current?.scrollIntoView({ block: 'start' });
+  }, []);
   const openFlow = (
     <Link href={`/flows/${result.id}`} className="inline-flex h-9 items-center gap-2 rounded-lg bg-indigo-600 px-3.5 text-sm font-medium text-white shadow-sm hover:bg-indigo-500" data-testid="huginn-open-flow">
       Open the flow
     </Link>
   );
   return (
-    <div className="space-y-6" data-testid="huginn-report">
+    <div ref={top} className="scroll-mt-8 space-y-6" data-testid="huginn-report">
       <PageHeader
         title={`Imported “${r.scenario}”`}
         description="The flow was created switched off. Check the agents marked below, then turn it on in the editor."

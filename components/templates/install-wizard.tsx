@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Check, ChevronLeft, PartyPopper } from 'lucide-react';
@@ -72,8 +72,18 @@ function Wizard({ template: t, onCredentialCreated }: { template: TemplateDetail
     const i = steps.indexOf(to);
     setStep(to);
     setReached((r) => Math.max(r, i));
-    window.scrollTo?.({ top: 0 });
   }
+
+  // A new step: bring its heading into view and move focus there, so screen readers announce it.
+  const stepRef = useRef<HTMLDivElement>(null);
+  const shownStep = useRef(step);
+  useEffect(() => {
+    if (shownStep.current === step) return;
+    shownStep.current = step;
+    const heading = stepRef.current?.querySelector<HTMLElement>('#step-heading');
+    heading?.focus({ preventScroll: true });
+    stepRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [step]);
 
   function checkCredentials(): boolean {
     const e = Object.fromEntries(
@@ -155,7 +165,7 @@ function Wizard({ template: t, onCredentialCreated }: { template: TemplateDetail
   }
 
   return (
-    <div className="mx-auto max-w-2xl space-y-6" data-testid="install-wizard">
+    <div ref={stepRef} className="mx-auto max-w-2xl scroll-mt-6 space-y-6" data-testid="install-wizard">
       <div className="space-y-1">
         <Link href={`/templates/${t.slug}`} className="inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-800 dark:hover:text-slate-200">
           <ChevronLeft className="h-4 w-4" aria-hidden />
@@ -170,7 +180,7 @@ function Wizard({ template: t, onCredentialCreated }: { template: TemplateDetail
       {step === 'credentials' && (
         <section className="space-y-4" aria-labelledby="step-heading" data-testid="install-step-credentials">
           <div>
-            <h2 id="step-heading" className="text-lg font-semibold">
+            <h2 id="step-heading" tabIndex={-1} className="text-lg font-semibold outline-none">
               Which accounts should it use?
             </h2>
             <p className="text-sm text-slate-600 dark:text-slate-400">Pick one of your saved credentials, or create one here. Nothing is shared with the template&apos;s author.</p>
@@ -195,7 +205,7 @@ function Wizard({ template: t, onCredentialCreated }: { template: TemplateDetail
       {step === 'inputs' && (
         <section className="space-y-4" aria-labelledby="step-heading" data-testid="install-step-inputs">
           <div>
-            <h2 id="step-heading" className="text-lg font-semibold">
+            <h2 id="step-heading" tabIndex={-1} className="text-lg font-semibold outline-none">
               Your details
             </h2>
             <p className="text-sm text-slate-600 dark:text-slate-400">Suggested values are filled in; change what is different for you. You can change all of it later in the editor.</p>
@@ -211,7 +221,7 @@ function Wizard({ template: t, onCredentialCreated }: { template: TemplateDetail
       {step === 'review' && (
         <section className="space-y-4" aria-labelledby="step-heading" data-testid="install-step-review">
           <div>
-            <h2 id="step-heading" className="text-lg font-semibold">
+            <h2 id="step-heading" tabIndex={-1} className="text-lg font-semibold outline-none">
               Review and install
             </h2>
             <p className="text-sm text-slate-600 dark:text-slate-400">The flow is created switched off: nothing runs until you turn it on.</p>

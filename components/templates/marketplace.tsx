@@ -21,7 +21,7 @@ import { useToast } from '../ui/toast';
 import { useAgentCatalog } from './agent-icons';
 import { PublishDialog } from './publish-dialog';
 import { TemplateCard } from './template-card';
-import type { TemplateSort } from './types';
+import type { TemplateSort, TemplateUpdateItem } from './types';
 import { UpdateBanner } from './update-banner';
 
 export interface MarketplaceFilters {
@@ -67,7 +67,9 @@ export function Marketplace({ initial }: { initial: MarketplaceFilters }) {
     const t = window.setTimeout(() => setSearch(text.trim()), 250);
     return () => window.clearTimeout(t);
   }, [text]);
-  useEffect(() => syncAddress({ q: search, category, tag, sort }), [search, category, tag, sort]);
+  useEffect(() => {
+    syncAddress({ q: search, category, tag, sort });
+  }, [search, category, tag, sort]);
   // "/" jumps to the search box, as on most sites with search.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -85,6 +87,9 @@ export function Marketplace({ initial }: { initial: MarketplaceFilters }) {
   );
   const categories = useQuery(trpc.templates.categories.queryOptions());
   const updates = useQuery(trpc.templates.updates.queryOptions());
+  // Flows updated here stay listed (saying what changed) after they leave the list of pending updates.
+  const [justUpdated, setJustUpdated] = useState<TemplateUpdateItem[]>([]);
+  const shownUpdates = [...(updates.data ?? []), ...justUpdated.filter((u) => !updates.data?.some((x) => x.flowId === u.flowId))];
   const filtered = Boolean(search || category || tag);
 
   function clearAll() {
@@ -122,13 +127,13 @@ export function Marketplace({ initial }: { initial: MarketplaceFilters }) {
         }
       />
 
-      {updates.data && updates.data.length > 0 && (
+      {shownUpdates.length > 0 && (
         <section className="mb-6 space-y-2" aria-labelledby="updates-heading" data-testid="template-updates">
           <h2 id="updates-heading" className="text-sm font-semibold text-slate-700 dark:text-slate-200">
             Updates for your flows
           </h2>
-          {updates.data.map((u) => (
-            <UpdateBanner key={u.flowId} flowId={u.flowId} flowName={u.flowName} />
+          {shownUpdates.map((u) => (
+            <UpdateBanner key={u.flowId} flowId={u.flowId} flowName={u.flowName} onUpdated={() => setJustUpdated((list) => [...list, u])} />
           ))}
         </section>
       )}
@@ -154,7 +159,7 @@ export function Marketplace({ initial }: { initial: MarketplaceFilters }) {
               data-testid="template-search"
             />
           </div>
-          <label className="flex items-center gap-2 text-sm text-slate-600 dark:text-slate-400">
+          <label className="flex items-center gap-2 text-sm whitespace-nowrap text-slate-600 dark:text-slate-400">
             Sort by
             <Select value={sort} onChange={(e) => setSort(e.target.value as TemplateSort)} className="w-40" data-testid="template-sort">
               {SORTS.map((s) => (

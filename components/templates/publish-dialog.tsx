@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CircleCheck, KeyRound, Plus, ShieldCheck, Trash2, TriangleAlert } from 'lucide-react';
@@ -51,7 +51,31 @@ interface InputDraft {
   field: string;
   label: string;
   description: string;
+  /** Do not share the current value: installers must enter their own (a secret input). */
+  private: boolean;
+  /** The input's name in the version before, kept so that installed flows keep their value on update. */
+  name?: string;
 }
+
+/**
+ * The values installers filled in for the version before, where they sit in its graph (a whole
+ * top-level setting holding `$input:<name>`): publishing the next version offers them again.
+ */
+function previousInputs(detail: { graph: FlowGraph; inputs: Array<{ name: string; label: string; description?: string; secret?: boolean }> }): InputDraft[] {
+  const out: InputDraft[] = [];
+  for (const input of detail.inputs) {
+    for (const node of detail.graph.nodes) {
+      const field = Object.entries(node.options ?? {}).find(([, v]) => v === `$input:${input.name}`)?.[0];
+      if (!field) continue;
+      out.push({ key: out.length + 1, nodeId: node.id, field, label: input.label, description: input.description ?? '', private: Boolean(input.secret), name: input.name });
+      break;
+    }
+  }
+  return out;
+}
+
+/** A value that likely holds a secret (a key in an address, a token, a password in a URL): not shared by default. */
+const LOOKS_SECRET = /(api[-_]?key|apikey|token|secret|password|passwd|signature|sig|auth)=|\bbearer\s|\bxox[abposr]-|\bgh[pousr]_|\bsk[-_]|:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 interface CredentialUse {
   nodeLabel: string;
@@ -159,13 +183,20 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
     setCategory(d.category);
     setTags(d.tags.join(', '));
     setVisibility(d.visibility);
+    setInputs(previousInputs(d));
   }
-  // A new template is named after the flow to begin with.
-  const [namedFor, setNamedFor] = useState<string | null>(null);
-  if (!target && flow.data && namedFor !== flow.data.id) {
-    setNamedFor(flow.data.id);
-    setName(flow.data.name);
+  // A new template is named after the flow to begin with — unless a name was typed already.
+  const [autoName, setAutoName] = useState<{ flowId: string; name: string } | null>(null);
+  if (!target && flow.data && autoName?.flowId !== flow.data.id) {
+    setAutoName({ flowId: flow.data.id, name: flow.data.name });
+    if (!name.trim() || name === autoName?.name) setName(flow.data.name);
   }
+
+  // Each step (and the result) starts at the top of the dialog, with its first words.
+  const topRef = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    topRef.current?.closest('dialog')?.scrollTo({ top: 0 });
+  }, [step, published]);
 
   const publish = useMutation(trpc.templates.publish.mutationOptions());
   const graph = flow.data?.graph;
@@ -183,6 +214,7 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
   if (published) {
     return (
       <div className="space-y-4" data-testid="publish-done">
+        <span ref={topRef} />
         <p className="flex items-start gap-2 text-sm">
           <CircleCheck className="mt-0.5 h-5 w-5 shrink-0 text-emerald-600" aria-hidden />
           <span>
@@ -252,7 +284,8 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
     if (Object.keys(e).length) return;
     setGeneral(null);
     setNodeIssues([]);
-    const taken = new Set<string>();
+    // Names of the version before stay the same, so installed flows keep the values they gave.
+    const taken = new Set<string>(inputs.flatMap((i) => (i.name ? [i.name] : [])));
     publish.mutate(
       {
         flowId,
@@ -264,9 +297,10 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
         tags: tagList,
         visibility,
         inputs: inputs.map((i) => ({
-          name: inputName(i.field, taken),
+          name: i.name ?? inputName(i.field, taken),
           label: i.label.trim(),
           ...(i.description.trim() ? { description: i.description.trim() } : {}),
+          ...(i.private ? { secret: true } : {}),
           target: { nodeId: i.nodeId, field: i.field },
         })),
         changelog: changelog.trim(),
@@ -297,6 +331,7 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
 
   const stepHeader = (
     <p className="mb-4 text-xs font-medium tracking-wide text-slate-500 uppercase" aria-live="polite">
+      <span ref={topRef} />
       Step {step} of 2 · {step === 1 ? 'About the template' : 'What installers fill in'}
     </p>
   );
@@ -476,7 +511,7 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
                 </Button>
               </div>
               <div className="grid grid-cols-2 gap-2">
-                <Select aria-label={`Value ${index + 1}: step`} value={draft.nodeId} onChange={(e) => set({ nodeId: e.target.value, field: '', label: '' })} data-testid="publish-input-node">
+                <Select aria-label={`Value ${index + 1}: step`} value={draft.nodeId} onChange={(e) => set({ nodeId: e.target.value, field: '', label: '', name: undefined })} data-testid="publish-input-node">
                   <option value="">Step…</option>
                   {nodes.map((n) => (
                     <option key={n.id} value={n.id}>
@@ -490,7 +525,7 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
                   disabled={!node}
                   onChange={(e) => {
                     const s = settings.find((x) => x.field === e.target.value);
-                    set({ field: e.target.value, label: draft.label || (s?.label ?? '') });
+                    set({ field: e.target.value, label: draft.label || (s?.label ?? ''), private: Boolean(s && LOOKS_SECRET.test(s.value)), name: undefined });
                   }}
                   data-testid="publish-input-field"
                 >
@@ -504,6 +539,16 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
               </div>
               <Input aria-label={`Value ${index + 1}: label installers see`} placeholder="Label installers see, e.g. Slack channel" value={draft.label} maxLength={100} onChange={(e) => set({ label: e.target.value })} data-testid="publish-input-label" />
               <Input aria-label={`Value ${index + 1}: help text`} placeholder="Help text (optional)" value={draft.description} maxLength={1000} onChange={(e) => set({ description: e.target.value })} />
+              <label className="flex items-start gap-2 text-xs text-slate-600 dark:text-slate-400">
+                <input type="checkbox" className="mt-0.5 h-3.5 w-3.5 accent-indigo-600" checked={draft.private} onChange={(e) => set({ private: e.target.checked })} data-testid="publish-input-private" />
+                <span>
+                  Keep my value private — installers enter their own (use this for anything secret).
+                  {draft.private && draft.field && LOOKS_SECRET.test(settings.find((x) => x.field === draft.field)?.value ?? '') && ' Your value looks like it contains a secret.'}
+                </span>
+              </label>
+              {draft.nodeId && graph && !node && (
+                <p className="text-xs text-amber-700 dark:text-amber-400">The version before used the step “{draft.nodeId}”, which this flow does not have. Choose another step, or remove this value.</p>
+              )}
               {errors[`input-${draft.key}`] && (
                 <p role="alert" className="text-xs text-rose-600">
                   {errors[`input-${draft.key}`]}
@@ -512,7 +557,7 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
             </div>
           );
         })}
-        <Button size="sm" onClick={() => setInputs((list) => [...list, { key: Date.now(), nodeId: '', field: '', label: '', description: '' }])} data-testid="publish-add-input">
+        <Button size="sm" onClick={() => setInputs((list) => [...list, { key: Date.now(), nodeId: '', field: '', label: '', description: '', private: false }])} data-testid="publish-add-input">
           <Plus className="h-3.5 w-3.5" aria-hidden />
           Add a value installers fill in
         </Button>

@@ -143,7 +143,7 @@ export function TemplateDetailView({ slug }: { slug: string }) {
                       ) : (
                         'You can create it while installing.'
                       )}{' '}
-                      {usedByText(c.usedBy)}
+                      {!c.description?.startsWith('Used by') && usedByText(c.usedBy)}
                     </p>
                   </li>
                 ))}

@@ -83,7 +83,7 @@ export function CredentialChoice({ need, value, onChange, error, suggestedName, 
             {title} <span className="font-normal text-slate-500">— {need.typeLabel}</span>
           </h3>
           {need.description && <p className="text-slate-600 dark:text-slate-400">{need.description}</p>}
-          {usedByText(need.usedBy) && <p className="text-xs text-slate-500">{usedByText(need.usedBy)}</p>}
+          {usedByText(need.usedBy) && !need.description?.startsWith('Used by') && <p className="text-xs text-slate-500">{usedByText(need.usedBy)}</p>}
         </div>
       </div>
 

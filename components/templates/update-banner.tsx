@@ -8,6 +8,7 @@ import { useCan } from '../auth/account-context';
 import { useTRPC } from '../trpc/client';
 import { errorIssues, errorMessage } from '../trpc/errors';
 import { Button } from '../ui/button';
+import { cn } from '../ui/cn';
 import { formatDateTime, plural } from '../ui/format';
 import { Markdown } from '../ui/markdown';
 import { Spinner } from '../ui/spinner';
@@ -36,6 +37,8 @@ interface UpdateBannerProps {
   onUpdated?: (result: TemplateUpdateResult) => void;
   /** Outside the editor: names the flow and links to it. */
   flowName?: string;
+  /** Placement, e.g. "mx-3 mt-2" under the editor's top bar. */
+  className?: string;
 }
 
 /** "Added 1 step, changed 2; 1 new connection." */
@@ -56,14 +59,14 @@ export function diffSummary(diff: GraphDiff): string {
  * what changed, and an Update button that keeps the credentials and values chosen at install
  * (asking only for what the new version adds).
  */
-export function UpdateBanner({ flowId, dirty = false, onUpdated, flowName }: UpdateBannerProps) {
+export function UpdateBanner({ flowId, dirty = false, onUpdated, flowName, className }: UpdateBannerProps) {
   const trpc = useTRPC();
   const info = useQuery(trpc.templates.updateInfo.queryOptions({ flowId }, { staleTime: 60_000 }));
   const [done, setDone] = useState<TemplateUpdateResult | null>(null);
 
   if (done) {
     return (
-      <div role="status" className="flex flex-wrap items-start gap-3 rounded-xl border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100" data-testid="update-done">
+      <div role="status" className={cn('flex flex-wrap items-start gap-3 rounded-xl border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100', className)} data-testid="update-done">
         <CircleCheck className="mt-0.5 h-4 w-4 shrink-0" aria-hidden />
         <p className="flex-1">
           {flowName ? `“${flowName}” now uses` : 'Updated to'} version {done.toTemplateVersion} of the template. {diffSummary(done.diff)} Your credentials and settings were kept; the version before the update is in the
@@ -83,6 +86,7 @@ export function UpdateBanner({ flowId, dirty = false, onUpdated, flowName }: Upd
       info={info.data}
       dirty={dirty}
       flowName={flowName}
+      className={className}
       onUpdated={(r) => {
         setDone(r);
         onUpdated?.(r);
@@ -91,7 +95,19 @@ export function UpdateBanner({ flowId, dirty = false, onUpdated, flowName }: Upd
   );
 }
 
-function UpdateAvailable({ info, dirty, flowName, onUpdated }: { info: TemplateUpdateInfo; dirty: boolean; flowName?: string; onUpdated: (r: TemplateUpdateResult) => void }) {
+function UpdateAvailable({
+  info,
+  dirty,
+  flowName,
+  className,
+  onUpdated,
+}: {
+  info: TemplateUpdateInfo;
+  dirty: boolean;
+  flowName?: string;
+  className?: string;
+  onUpdated: (r: TemplateUpdateResult) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canEdit = useCan('edit');
@@ -118,16 +134,19 @@ function UpdateAvailable({ info, dirty, flowName, onUpdated }: { info: TemplateU
   const askCredentials = (detail.data?.credentials ?? []).filter((c) => info.missing.credentials.some((m) => m.name === c.name) || problems.credentials[c.name]);
   const askInputs = (detail.data?.inputs ?? []).filter((i) => info.missing.inputs.some((m) => m.name === i.name) || problems.inputs[i.name]);
 
+  // The only credential of a fitting kind is the obvious choice; it is shown chosen and can be changed.
+  const chosenFor = (c: (typeof askCredentials)[number]) => credentials[c.name] ?? (c.available.length === 1 ? c.available[0]!.id : undefined);
+
   function update() {
     if (!open && needsAnswers) return setOpen(true);
-    const missingCreds = Object.fromEntries(askCredentials.filter((c) => !credentials[c.name]).map((c) => [c.name, `Choose a credential for “${c.name}”, or create one.`]));
+    const missingCreds = Object.fromEntries(askCredentials.filter((c) => !chosenFor(c)).map((c) => [c.name, `Choose a credential for “${c.name}”, or create one.`]));
     const missing = missingInputs(askInputs, inputs);
     if (Object.keys(missingCreds).length || Object.keys(missing).length) {
       setOpen(true);
       return setProblems({ credentials: missingCreds, inputs: missing });
     }
     setProblems({ credentials: {}, inputs: {} });
-    const chosen = Object.fromEntries(Object.entries(credentials).filter((e): e is [string, string] => Boolean(e[1])));
+    const chosen = Object.fromEntries(askCredentials.map((c) => [c.name, chosenFor(c)]).filter((e): e is [string, string] => Boolean(e[1])));
     const given = Object.fromEntries(Object.entries(inputValuesToSend(inputs)).filter(([k]) => askInputs.some((i) => i.name === k)));
     apply.mutate(
       { flowId: info.flowId, credentials: chosen, inputs: given },
@@ -153,7 +172,7 @@ function UpdateAvailable({ info, dirty, flowName, onUpdated }: { info: TemplateU
   const latest = info.changes[0];
   return (
     <section
-      className="rounded-xl border border-sky-200 bg-sky-50 text-sm text-sky-950 dark:border-sky-900 dark:bg-sky-950 dark:text-sky-100"
+      className={cn('rounded-xl border border-sky-200 bg-sky-50 text-sm text-sky-950 dark:border-sky-900 dark:bg-sky-950 dark:text-sky-100', className)}
       aria-label={`Update available for ${flowName ?? 'this flow'}`}
       data-testid="update-banner"
       data-flow-id={info.flowId}
@@ -227,8 +246,8 @@ function UpdateAvailable({ info, dirty, flowName, onUpdated }: { info: TemplateU
                 <CredentialChoice
                   key={c.name}
                   need={c}
-                  value={credentials[c.name]}
-                  onChange={(id) => setCredentials((s) => ({ ...s, [c.name]: id }))}
+                  value={chosenFor(c)}
+                  onChange={(id) => setCredentials((s) => ({ ...s, [c.name]: id ?? '' }))}
                   error={problems.credentials[c.name]}
                   suggestedName={`${c.typeLabel.split(' or ')[0]} for ${template.name}`.slice(0, 100)}
                   onCreated={() => void detail.refetch()}

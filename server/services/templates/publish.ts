@@ -14,7 +14,7 @@ import {
   type TemplateInput,
 } from './format';
 import { checkTemplateDefinition, credentialFields, CREDENTIAL_PREFIX } from './placeholders';
-import { findSecrets } from './secrets';
+import { findSecrets, findSecretsInString } from './secrets';
 import { ensureCatalogSynced } from './catalog';
 import { audit } from '../audit';
 
@@ -173,7 +173,11 @@ export async function publishTemplate(workspaceId: string, raw: PublishTemplateI
         issues.push({ nodeId: node.id, field: target.field, message: `Input "${decl.name}": "${target.field}" holds a credential; credentials are asked for automatically.` });
         continue;
       }
-      if (declared.default === undefined && !declared.secret) declared.default = current;
+      // The current value becomes the public default only when it holds no secret; otherwise
+      // installers must type their own, and the input is marked secret.
+      const looksSecret = typeof current === 'string' && findSecretsInString(current, parts.join('.'), parts.at(-1) ?? '').length > 0;
+      if (looksSecret) declared.secret = true;
+      else if (declared.default === undefined && !declared.secret) declared.default = current;
       const typeGiven = raw.inputs?.find((i) => i.name === decl.name)?.type !== undefined;
       if (!typeGiven && typeof current === 'number') declared.type = 'number';
       if (!typeGiven && typeof current === 'boolean') declared.type = 'boolean';

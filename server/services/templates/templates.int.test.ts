@@ -221,6 +221,22 @@ describe('publish and update', () => {
     expect(t).toMatchObject({ workspaceId: ws, author: 'My workspace', summary: 'Forwards alerts to our API and Slack.', tags: ['ops', 'slack'], agentTypes: ['webhook', 'http_request', 'slack'] });
   });
 
+  it('never makes a secret value the public default of an input', async () => {
+    const res = await publishTemplate(ws, {
+      flowId: sourceFlow,
+      slug: 'ops-url-input',
+      name: 'URL as input',
+      category: 'Operations',
+      visibility: 'everyone',
+      inputs: [{ name: 'endpoint', label: 'Endpoint', target: { nodeId: 'call', field: 'url' } }],
+    });
+    const endpoint = res.inputs.find((i) => i.name === 'endpoint')!;
+    expect(endpoint.secret).toBe(true);
+    expect(endpoint.default).toBeUndefined();
+    const t = await tdb.db.template.findUniqueOrThrow({ where: { slug: 'ops-url-input' } });
+    expect(JSON.stringify(t)).not.toContain('sk_live_');
+  });
+
   it('refuses secrets when asked to, and secrets in code always', async () => {
     const refused = await appError(
       publishTemplate(ws, { flowId: sourceFlow, slug: 'ops-strict', name: 'Strict', category: 'Operations', visibility: 'workspace', secrets: 'refuse' }),
