@@ -61,29 +61,33 @@ test.describe('editor', () => {
     await expect(editor.saveState).toHaveAttribute('data-state', 'unsaved');
   });
 
-  test('a stale save asks before anything is overwritten or lost', async ({ page, request, baseURL }) => {
+  test('a stale save asks before anything is overwritten or lost, and autosave waits', async ({ page, request, baseURL }) => {
     const api = new Api(request, baseURL!);
     const { id, version } = await api.createFlow(`Conflict ${Date.now()}`);
     const editor = new EditorPage(page);
     await editor.open(id);
-    await editor.addByClick('manual');
 
-    // Someone else saves in the meantime.
+    // Someone else saves while this editor still shows version 1.
     await api.mutation('flows.saveGraph', {
       id,
       baseVersion: version,
       graph: { nodes: [{ id: 'webhook_1', type: 'webhook', options: {}, position: { x: 0, y: 0 } }], edges: [] },
     });
+    await editor.addByClick('manual');
 
+    // Autosave is refused, and the choices appear by themselves.
     const dialog = page.getByTestId('conflict-dialog');
-    await page.getByTestId('save-button').click();
-    await expect(dialog).toBeVisible();
-    await dialog.getByRole('button', { name: 'Keep editing' }).click();
+    await expect(dialog).toBeVisible({ timeout: 15_000 });
+    await dialog.getByTestId('conflict-keep').click();
     await expect(dialog).toBeHidden();
     await expect(editor.node('manual_1')).toBeVisible();
-    await expect(editor.saveState).toHaveAttribute('data-state', 'unsaved');
+    await expect(editor.saveState).toHaveAttribute('data-state', 'conflict');
+    // Autosave does not knock again on a version that moved on.
+    await page.waitForTimeout(3_000);
+    await expect(dialog).toBeHidden();
 
-    await page.getByTestId('save-button').click();
+    // The save state reopens the choices; reloading takes their version.
+    await editor.saveState.click();
     await expect(dialog).toBeVisible();
     await page.getByTestId('conflict-reload').click();
     await expect(editor.node('webhook_1')).toBeVisible();

@@ -16,8 +16,36 @@ import type { EditorCommands } from './use-editor-commands';
 
 const deleteKeys = ['Delete', 'Backspace'];
 const fitViewOptions = { maxZoom: 1, padding: 0.3 };
+/** Beyond this many steps the whole flow is too small to read when fitted; it opens on its start. */
+const LARGE_FLOW = 80;
+
+/**
+ * Where the canvas opens: the whole flow, or for a large flow its start (the steps nothing leads
+ * into) at a readable zoom — the MiniMap shows the rest. Fewer steps on screen also means fewer
+ * to draw (only what is visible is rendered).
+ */
+function openingView(nodes: EditorNode[], edges: FlowEdge[]) {
+  const steps = nodes.filter(isAgentNode);
+  if (steps.length <= LARGE_FLOW) return fitViewOptions;
+  const targets = new Set(edges.map((e) => e.target));
+  const next = new Map<string, string[]>();
+  for (const e of edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
+  // The starts and what follows them, breadth first, up to a screenful.
+  const shown = new Set<string>();
+  const queue = steps.filter((n) => !targets.has(n.id)).map((n) => n.id);
+  if (queue.length === 0) queue.push(steps[0]!.id);
+  while (queue.length && shown.size < 24) {
+    const id = queue.shift()!;
+    if (shown.has(id)) continue;
+    shown.add(id);
+    queue.push(...(next.get(id) ?? []));
+  }
+  return { ...fitViewOptions, nodes: [...shown].map((id) => ({ id })), minZoom: 0.6 };
+}
 const defaultEdgeOptions = { style: { strokeWidth: 2 } };
 const NOTE_COLOUR = '#fcd34d';
+const miniMapStyle = { width: 160, height: 100 };
+const clearTextSelection = () => window.getSelection()?.removeAllRanges();
 
 export function Canvas({ commands }: { commands: EditorCommands }) {
   const store = useEditorStoreApi();
@@ -26,7 +54,7 @@ export function Canvas({ commands }: { commands: EditorCommands }) {
   const edges = useEditorStore((s) => s.edges);
   const runState = useEditorStore((s) => s.runState);
   const runActive = useEditorStore((s) => s.runActive);
-  const empty = useEditorStore((s) => s.nodes.length === 0);
+  const count = useEditorStore((s) => s.nodes.length);
   const onNodesChange = useEditorStore((s) => s.onNodesChange);
   const onEdgesChange = useEditorStore((s) => s.onEdgesChange);
   const { screenToFlowPosition } = useReactFlow();
@@ -34,6 +62,7 @@ export function Canvas({ commands }: { commands: EditorCommands }) {
   // Fit the saved flow into view once on open. Not for an empty flow: React Flow would fit on the
   // first dropped node instead, and the canvas would jump under the user's hand.
   const [fitOnOpen] = useState(() => store.getState().nodes.length > 0);
+  const [openView] = useState(() => openingView(store.getState().nodes, store.getState().edges));
 
   // While a run is going, edges into and out of the steps at work animate.
   const shownEdges = useMemo(() => {
@@ -98,7 +127,7 @@ export function Canvas({ commands }: { commands: EditorCommands }) {
   );
 
   return (
-    <div className="relative h-full w-full" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="relative h-full w-full" data-testid="canvas" data-items={count} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<EditorNode, FlowEdge>
         nodes={nodes}
         edges={shownEdges}
@@ -107,14 +136,17 @@ export function Canvas({ commands }: { commands: EditorCommands }) {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onDelete={onDelete}
+        // Shift-dragging a selection box can also extend a text selection in the page; copy would then copy text.
+        onSelectionStart={clearTextSelection}
+        onSelectionEnd={clearTextSelection}
         deleteKeyCode={canEdit ? deleteKeys : null}
         nodesDraggable={canEdit}
         nodesConnectable={canEdit}
-        // Large flows: only what is on screen is in the DOM.
-        onlyRenderVisibleElements
+        // Large flows: only what is on screen is in the page. Small ones keep every step in it (screen readers).
+        onlyRenderVisibleElements={count > LARGE_FLOW}
         colorMode="system"
         fitView={fitOnOpen}
-        fitViewOptions={fitViewOptions}
+        fitViewOptions={openView}
         minZoom={0.1}
         defaultEdgeOptions={defaultEdgeOptions}
         attributionPosition="top-right"
@@ -133,10 +165,10 @@ export function Canvas({ commands }: { commands: EditorCommands }) {
           ariaLabel="Overview of the flow"
           nodeColor={nodeColor}
           nodeBorderRadius={8}
-          style={{ width: 160, height: 100 }}
+          style={miniMapStyle}
         />
       </ReactFlow>
-      {empty && <EmptyCanvas />}
+      {count === 0 && <EmptyCanvas />}
     </div>
   );
 }

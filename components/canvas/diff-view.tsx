@@ -13,7 +13,7 @@ import { PageSpinner } from '../ui/spinner';
 import { AgentIcon } from './agent-icon';
 import { categoryStyle } from './categories';
 import { diffGraphs, type DiffStatus, type GraphDiff } from './diff';
-import { NODE_WIDTH, NOTE_HEIGHT, NOTE_WIDTH, toGraph } from './graph';
+import { NODE_HEIGHT, NODE_WIDTH, NOTE_HEIGHT, NOTE_WIDTH, toGraph } from './graph';
 import { useEditorStore, useEditorStoreApi } from './store-context';
 import { sideLabel, type CompareRequest, type CompareSide } from './versions-panel';
 
@@ -149,16 +149,34 @@ function Legend({ diff }: { diff: GraphDiff }) {
   );
 }
 
+/**
+ * Removed steps are drawn where they were; when a current step now sits on that spot, the ghost
+ * moves down until it is free, so neither hides the other.
+ */
+function ghostPlacer(diff: GraphDiff) {
+  const GAP = 24;
+  const taken = diff.nodes.filter((n) => n.status !== 'removed').map((n) => n.node.position ?? { x: 0, y: 0 });
+  const overlaps = (p: { x: number; y: number }) => taken.some((q) => Math.abs(q.x - p.x) < NODE_WIDTH && Math.abs(q.y - p.y) < NODE_HEIGHT + GAP);
+  return (_id: string, position: { x: number; y: number }, status: DiffStatus) => {
+    if (status !== 'removed') return position;
+    const spot = { ...position };
+    while (overlaps(spot)) spot.y += NODE_HEIGHT + GAP;
+    taken.push(spot);
+    return spot;
+  };
+}
+
 function DiffCanvas({ diff }: { diff: GraphDiff }) {
   const catalog = useEditorStore((s) => s.catalog);
   const { fitView } = useReactFlow();
   const { nodes, edges } = useMemo(() => {
+    const place = ghostPlacer(diff);
     const nodes: DiffNode[] = diff.nodes.map(({ id, status, node, changes, moved }, i) => {
       const agent = catalog.get(node.type);
       return {
         id,
         type: 'diff',
-        position: node.position ?? { x: i * 320, y: 0 },
+        position: place(id, node.position ?? { x: i * 320, y: 0 }, status),
         draggable: false,
         connectable: false,
         data: {

@@ -148,7 +148,7 @@ function ImportForm({ onClose, save }: { onClose: () => void; save: SaveFn }) {
     >
       <Field label="Flow JSON" error={problem && issues.length === 0 ? problem : null}>
         {({ invalid, ...control }) => (
-          <Textarea {...control} invalid={invalid} mono rows={8} value={text} onChange={(e) => onText(e.target.value)} placeholder='{ "name": "…", "nodes": [ … ], "edges": [ … ] }' data-testid="import-text" />
+          <Textarea {...control} invalid={invalid} mono rows={5} value={text} onChange={(e) => onText(e.target.value)} placeholder='{ "name": "…", "nodes": [ … ], "edges": [ … ] }' data-testid="import-text" />
         )}
       </Field>
       <label className="inline-flex cursor-pointer items-center gap-2 rounded-lg border border-dashed border-slate-300 px-3 py-2 text-sm font-medium hover:bg-slate-50 focus-within:outline-2 focus-within:outline-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800">
@@ -195,6 +195,11 @@ function ImportForm({ onClose, save }: { onClose: () => void; save: SaveFn }) {
   );
 }
 
+/** Under the step's heading, `Node "x", setting "url": ` would only repeat it. */
+function withoutNodeName(issue: FieldIssue): string {
+  return fieldMessage(issue).replace(/^Node (?:"[^"]*" \([^)]*\)|"[^"]*")(?:, setting "[^"]*")?: /, '');
+}
+
 /** The server's problems, grouped by step, in its own words minus the repeated step name. */
 function IssueList({ message, issues }: { message: string | null; issues: FieldIssue[] }) {
   const groups = new Map<string, FieldIssue[]>();
@@ -203,7 +208,7 @@ function IssueList({ message, issues }: { message: string | null; issues: FieldI
     groups.set(key, [...(groups.get(key) ?? []), issue]);
   }
   return (
-    <div role="alert" className="max-h-56 overflow-y-auto rounded-lg bg-rose-50 p-3 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-100" data-testid="import-issues">
+    <div role="alert" className="max-h-40 overflow-y-auto rounded-lg bg-rose-50 p-3 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-100" data-testid="import-issues">
       <p className="font-medium">{message?.split('. ')[0] ?? 'The flow has problems'}.</p>
       <ul className="mt-2 space-y-2">
         {[...groups.entries()].map(([nodeId, list]) => (
@@ -213,7 +218,7 @@ function IssueList({ message, issues }: { message: string | null; issues: FieldI
               {list.map((i, n) => (
                 <li key={n}>
                   {i.field && nodeId ? <code className="mr-1 rounded bg-rose-100 px-1 font-mono text-xs dark:bg-rose-900">{i.field}</code> : null}
-                  {nodeId ? fieldMessage(i) : i.message}
+                  {nodeId ? withoutNodeName(i) : i.message}
                 </li>
               ))}
             </ul>

@@ -67,9 +67,9 @@ export function NodeLastRun({ nodeId, exampleEvent }: { nodeId: string; exampleE
       )}
       {step.status === 'running' && <p className="text-sm text-sky-700 dark:text-sky-400">Running now…</p>}
       {step.error && <p className="rounded-lg bg-rose-50 p-2 text-sm text-rose-800 dark:bg-rose-950 dark:text-rose-200">{step.error}</p>}
-      <JsonBlock title="Input (what it received)" value={step.input} testId="node-last-run-input" />
+      <JsonBlock title="Input" value={step.input} testId="node-last-run-input" />
       <JsonBlock
-        title={`Output (${plural(step.outputs.length, 'event')} sent on)`}
+        title={`Output · ${plural(step.outputs.length, 'event')}`}
         value={step.outputs.length === 1 ? step.outputs[0] : step.outputs}
         defaultOpen
         testId="node-last-run-output"

@@ -5,7 +5,7 @@ import { useReactFlow, useStoreApi } from '@xyflow/react';
 import { plural } from '../ui/format';
 import { useToast } from '../ui/toast';
 import { copySelection, PASTE_OFFSET } from './clipboard';
-import { NOTE_HEIGHT, NOTE_WIDTH } from './graph';
+import { NODE_HEIGHT, NODE_WIDTH, NOTE_HEIGHT, NOTE_WIDTH } from './graph';
 import { useEditorStoreApi } from './store-context';
 import type { EditorNode, FlowEdge } from './types';
 
@@ -28,7 +28,16 @@ export function useEditorCommands() {
     (ids: string[]) => {
       window.requestAnimationFrame(() => {
         if (ids.length === 0) return;
-        const bounds = flow.getNodesBounds(ids);
+        // Fresh nodes may not be measured yet: count them at their usual size.
+        const wanted = new Set(ids);
+        const boxes = store
+          .getState()
+          .nodes.filter((n) => wanted.has(n.id))
+          .map((n) => ({ x: n.position.x, y: n.position.y, w: n.measured?.width ?? n.width ?? NODE_WIDTH, h: n.measured?.height ?? n.height ?? NODE_HEIGHT }));
+        if (boxes.length === 0) return;
+        const minX = Math.min(...boxes.map((b) => b.x));
+        const minY = Math.min(...boxes.map((b) => b.y));
+        const bounds = { x: minX, y: minY, width: Math.max(...boxes.map((b) => b.x + b.w)) - minX, height: Math.max(...boxes.map((b) => b.y + b.h)) - minY };
         const { width, height } = rf.getState();
         const { x, y, zoom } = flow.getViewport();
         const left = -x / zoom;
@@ -37,7 +46,7 @@ export function useEditorCommands() {
         if (!visible) void flow.setCenter(bounds.x + bounds.width / 2, bounds.y + bounds.height / 2, { zoom: Math.max(zoom, 0.5), duration: 200 });
       });
     },
-    [flow, rf],
+    [flow, rf, store],
   );
 
   const undo = useCallback(() => {

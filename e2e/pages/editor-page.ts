@@ -18,6 +18,14 @@ export class EditorPage {
     return this.page.locator('[data-testid^="canvas-node-"]');
   }
 
+  note(id: string): Locator {
+    return this.page.getByTestId(`canvas-note-${id}`);
+  }
+
+  notes(): Locator {
+    return this.page.locator('[data-testid^="canvas-note-"]');
+  }
+
   edge(source: string, target: string): Locator {
     return this.page.getByTestId(`rf__edge-${source}->${target}`);
   }
@@ -40,7 +48,8 @@ export class EditorPage {
   }
 
   async waitUntilReady() {
-    await expect(this.canvas).toBeVisible();
+    // Generous: on a busy machine (or a dev server compiling), hydrating the editor can take a while.
+    await expect(this.canvas).toBeVisible({ timeout: 30_000 });
     await expect(this.page.locator('[data-testid^="palette-item-"]').first()).toBeVisible();
   }
 
@@ -51,9 +60,9 @@ export class EditorPage {
 
   /** Click-to-add: the new step lands next to the selected one (wired from it) and becomes selected. */
   async addByClick(type: string) {
-    const before = await this.nodes().count();
+    const before = Number(await this.canvas.getAttribute('data-items'));
     await this.page.getByTestId(`palette-item-${type}`).click();
-    await expect(this.nodes()).toHaveCount(before + 1);
+    await expect(this.canvas).toHaveAttribute('data-items', String(before + 1));
   }
 
   /** Drags a connection from one node's output handle to another's input handle, as a person would. */
@@ -72,9 +81,35 @@ export class EditorPage {
     await this.page.mouse.up();
   }
 
+  /** Drags a node by its body by (dx, dy) screen pixels. */
+  async dragNode(id: string, by: { dx: number; dy: number }) {
+    const box = await this.node(id).boundingBox();
+    if (!box) throw new Error(`node ${id} is not on screen`);
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x + by.dx, y + by.dy, { steps: 10 });
+    await this.page.mouse.up();
+  }
+
   async select(nodeId: string) {
     await this.node(nodeId).click();
     await expect(this.page.getByTestId(`inspector-${nodeId}`)).toBeVisible();
+  }
+
+  /** Clicks empty canvas, so the keyboard shortcuts go to the editor and nothing is selected. */
+  async clickEmptyCanvas() {
+    const box = await this.canvas.boundingBox();
+    if (!box) throw new Error('the canvas is not on screen');
+    await this.page.mouse.click(box.x + box.width - 220, box.y + 60);
+  }
+
+  /** The zoom control that fits the whole flow into view. */
+  async fitView() {
+    await this.page.locator('.react-flow__controls-fitview').click();
+    // Let the viewport settle before measuring positions.
+    await this.page.waitForTimeout(300);
   }
 
   async save() {
@@ -82,7 +117,22 @@ export class EditorPage {
     await expect(this.saveState).toHaveAttribute('data-state', 'saved');
   }
 
+  /** Waits for autosave (about 2 s after the last change) to have saved everything. */
+  async autosaved() {
+    await expect(this.saveState).toHaveAttribute('data-state', 'saved', { timeout: 15_000 });
+  }
+
   async run() {
     await this.page.getByTestId('run-button').click();
+  }
+
+  async openVersions() {
+    await this.page.getByTestId('versions-button').click();
+    await expect(this.page.getByTestId('versions-panel')).toBeVisible();
+  }
+
+  async openTransferMenu(item: 'export-flow' | 'import-flow') {
+    await this.page.getByTestId('transfer-menu').click();
+    await this.page.getByTestId(item).click();
   }
 }

@@ -158,13 +158,21 @@ export async function exportFlow(workspaceId: string, id: string): Promise<Porta
   };
 }
 
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 function summarize(before: FlowGraph, after: FlowGraph): string {
   const beforeIds = new Set(before.nodes.map((n) => n.id));
   const afterIds = new Set(after.nodes.map((n) => n.id));
   const added = after.nodes.filter((n) => !beforeIds.has(n.id)).length;
   const removed = before.nodes.filter((n) => !afterIds.has(n.id)).length;
-  const beforeById = new Map(before.nodes.map((n) => [n.id, JSON.stringify([n.type, n.label, n.options])]));
-  const changed = after.nodes.filter((n) => beforeById.has(n.id) && beforeById.get(n.id) !== JSON.stringify([n.type, n.label, n.options])).length;
+  // Sorted keys: the stored graph comes back from jsonb in another key order than the editor sends.
+  const content = (n: FlowGraph['nodes'][number]) => sortedJson([n.type, n.label, n.options]);
+  const beforeById = new Map(before.nodes.map((n) => [n.id, content(n)]));
+  const changed = after.nodes.filter((n) => beforeById.has(n.id) && beforeById.get(n.id) !== content(n)).length;
   const notesBefore = JSON.stringify((before.notes ?? []).map((n) => [n.id, n.text]));
   const notesAfter = JSON.stringify((after.notes ?? []).map((n) => [n.id, n.text]));
   const parts = [
