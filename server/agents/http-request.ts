@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineAgent, PermanentAgentError, RetryAfterError, type JsonObject, type JsonValue } from './define-agent';
 import { retryAfterMs } from './retry-after';
+import { credentialOption } from './credential-types';
+import { authHeaders, forgetTokens, httpAuthTypes } from './http-auth';
 
 const options = z
   .object({
@@ -8,6 +10,7 @@ const options = z
     url: z.string().min(1, 'Enter the address to call').describe('Address (URL) to call. Liquid allowed.'),
     headers: z.record(z.string(), z.string()).optional().describe('Request headers'),
     body: z.json().optional().describe('JSON body to send (for POST, PUT and PATCH)'),
+    credential: credentialOption(httpAuthTypes).optional().describe('Sign in with a credential (basic auth, a header, a bearer token, or OAuth2 client credentials)'),
   })
   .strict();
 
@@ -27,6 +30,10 @@ A response that is not successful (status outside 200–299) fails the step with
 the start of the answer. Requests carry an \`Idempotency-Key\` header that stays the same when the
 step is retried, so APIs that honour it perform the effect once.
 
+**Credential** (optional): signs the request with basic auth, a header such as \`X-API-Key\`, a
+bearer token, or OAuth2 client credentials (Muninn asks the token service for an access token,
+reuses it until it expires and then asks again). Secrets never appear in events or logs.
+
 **Emits** one event: \`status\`, \`headers\` and \`body\` (parsed JSON when the answer is JSON, text otherwise).`,
   exampleEvent: { status: 200, headers: { 'content-type': 'application/json' }, body: { id: 7, name: 'Acme' } },
   options,
@@ -43,7 +50,8 @@ step is retried, so APIs that honour it perform the effect once.
     if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
       throw new PermanentAgentError(`Only http:// and https:// addresses can be called, not "${parsedUrl.protocol}".`);
     }
-    const init: RequestInit = { method, headers: { ...headers } };
+    const auth = ctx.options.credential ? await authHeaders(ctx, ctx.options.credential) : {};
+    const init: RequestInit = { method, headers: { ...headers, ...auth } };
     if (body !== undefined && method !== 'GET' && method !== 'DELETE') {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       const h = init.headers as Record<string, string>;
@@ -64,6 +72,7 @@ step is retried, so APIs that honour it perform the effect once.
     res.headers.forEach((v, k) => {
       responseHeaders[k] = v;
     });
+    if (res.status === 401 && ctx.options.credential) forgetTokens(ctx.options.credential);
     if (res.status < 200 || res.status > 299) {
       const snippet = text.slice(0, 300);
       const message = `${method} ${parsedUrl.host}${parsedUrl.pathname} answered ${res.status} ${res.statusText}${snippet ? `: ${snippet}` : ''}`;
