@@ -5,6 +5,8 @@ import { isAgentNode, type EditorNode, type FlowEdge } from './types';
 /** Space between columns (ranks) and between steps in a column; room for a step's problem badge. */
 const RANK_GAP = 96;
 const NODE_GAP = 56;
+/** Above this many steps, tidying up takes long enough to say so first (and uses the faster ranker). */
+export const BIG_LAYOUT = 150;
 
 /**
  * "Tidy up": lays the steps out left to right along their connections (dagre). Notes keep their
@@ -17,7 +19,9 @@ export function autoLayout(nodes: EditorNode[], edges: FlowEdge[]): Map<string, 
   if (steps.length === 0) return moved;
 
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', ranksep: RANK_GAP, nodesep: NODE_GAP, marginx: 0, marginy: 0 });
+  // The default ranker (network simplex) gives the shortest connections but takes seconds on
+  // 1,000 steps; tight-tree is about four times faster there, and nearly as tidy.
+  g.setGraph({ rankdir: 'LR', ranksep: RANK_GAP, nodesep: NODE_GAP, marginx: 0, marginy: 0, ...(steps.length > BIG_LAYOUT ? { ranker: 'tight-tree' } : {}) });
   g.setDefaultEdgeLabel(() => ({}));
   const ids = new Set<string>();
   for (const n of steps) {

@@ -6,6 +6,7 @@ import { plural } from '../ui/format';
 import { useToast } from '../ui/toast';
 import { copySelection, PASTE_OFFSET } from './clipboard';
 import { NODE_HEIGHT, NODE_WIDTH, NOTE_HEIGHT, NOTE_WIDTH } from './graph';
+import { BIG_LAYOUT } from './layout';
 import { useEditorStoreApi } from './store-context';
 import type { EditorNode, FlowEdge } from './types';
 
@@ -22,6 +23,7 @@ export function useEditorCommands() {
   const lastPaste = useRef<{ text: string; count: number } | null>(null);
   /** What was copied last in this tab, for browsers that refuse clipboard access. */
   const copied = useRef<string | null>(null);
+  const tidying = useRef(false);
 
   /** Pans to steps that landed outside the visible part of the canvas, keeping the zoom. */
   const reveal = useCallback(
@@ -57,7 +59,7 @@ export function useEditorCommands() {
     if (!store.getState().redo()) toast.show({ message: 'Nothing to redo.' });
   }, [store, toast]);
 
-  const tidyUp = useCallback(() => {
+  const tidyNow = useCallback(() => {
     const moved = store.getState().tidyUp();
     if (moved === 0) {
       toast.show({ message: store.getState().nodes.length ? 'The steps are already tidy.' : 'Add some steps first.' });
@@ -66,6 +68,23 @@ export function useEditorCommands() {
     window.requestAnimationFrame(() => void flow.fitView({ maxZoom: 1, padding: 0.2, duration: 300 }));
     toast.show({ message: `Tidied up: ${plural(moved, 'step')} moved.`, action: { label: 'Undo', onClick: () => store.getState().undo() } });
   }, [flow, store, toast]);
+
+  const tidyUp = useCallback(() => {
+    if (tidying.current) return;
+    const steps = store.getState().nodes.filter((n) => n.type === 'agent').length;
+    if (steps <= BIG_LAYOUT) return tidyNow();
+    // Laying out hundreds of steps takes a moment: say so, and let the message appear first.
+    tidying.current = true;
+    const id = toast.show({ message: `Tidying up ${steps.toLocaleString('en')} steps…`, duration: 20_000 });
+    window.setTimeout(() => {
+      try {
+        tidyNow();
+      } finally {
+        toast.dismiss(id);
+        tidying.current = false;
+      }
+    }, 50);
+  }, [store, tidyNow, toast]);
 
   const addNote = useCallback(() => {
     const { width, height } = rf.getState();

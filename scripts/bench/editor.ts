@@ -11,8 +11,10 @@
 //
 //   - open → interactive: from navigation start until the visible steps are drawn and a click on
 //     one opens it in the inspector;
-//   - frame times while panning the canvas and while dragging a step, sampled with
-//     requestAnimationFrame for a few seconds each (p50/p95/max frame ms, frames per second).
+//   - frame times while dragging a step and while panning the canvas, sampled with
+//     requestAnimationFrame for a few seconds each (p50/p95/max frame ms, frames per second, and
+//     main-thread tasks over 50 ms);
+//   - how long Tidy up (auto-layout) takes.
 //
 // Prints a table and writes bench/results/editor.json. The flows are deleted at the end.
 // `runEditorBench({ baseUrl })` is the same, for `npm run bench`.
@@ -57,6 +59,8 @@ export interface EditorBenchFlow {
   renderedNodes: number;
   pan: FrameStats;
   drag: FrameStats;
+  /** Click on Tidy up → the laid-out flow is on the canvas. */
+  tidyUpMs: number;
 }
 
 export interface EditorBenchResult {
@@ -263,7 +267,14 @@ async function measureFlow(browser: Browser, baseUrl: string, opts: EditorBenchO
       const pan = await sampleFrames(page, () => wiggle(page, pane, { x: 300, y: 120 }, SAMPLE_MS));
       log(`${size} steps: panning p50 ${pan.p50Ms} ms, p95 ${pan.p95Ms} ms, ${pan.fps} fps`);
 
-      return { nodes: flow.nodes.length, edges: flow.edges.length, firstNodeMs: Math.round(firstNodeMs), interactiveMs: Math.round(interactiveMs), renderedNodes, pan, drag };
+      // Tidy up (auto-layout with dagre): click → the result is on the canvas.
+      const tidyStarted = Date.now();
+      await page.getByTestId('tidy-button').click();
+      await page.getByTestId('toast').filter({ hasText: /Tidied up|already tidy/ }).first().waitFor({ timeout: 120_000 });
+      const tidyUpMs = Date.now() - tidyStarted;
+      log(`${size} steps: tidy up took ${tidyUpMs} ms`);
+
+      return { nodes: flow.nodes.length, edges: flow.edges.length, firstNodeMs: Math.round(firstNodeMs), interactiveMs: Math.round(interactiveMs), renderedNodes, pan, drag, tidyUpMs };
     } finally {
       // Leave nothing behind (the drag may have left unsaved changes: leaving is fine, nothing is saved).
       await trpc(context.request, baseUrl, 'flows.delete', { id }).catch(() => undefined);
@@ -305,7 +316,7 @@ export async function runEditorBench(options: EditorBenchOptions): Promise<Edito
 
 function printTable(r: EditorBenchResult, log: (s: string) => void) {
   const rows = [
-    ['steps', 'edges', 'first step', 'interactive', 'drawn', 'pan p50/p95', 'pan fps', 'drag p50/p95', 'drag fps', 'long tasks (pan/drag)'],
+    ['steps', 'edges', 'first step', 'interactive', 'drawn', 'pan p50/p95', 'pan fps', 'drag p50/p95', 'drag fps', 'long tasks (pan/drag)', 'tidy up'],
     ...r.flows.map((f) => [
       String(f.nodes),
       String(f.edges),
@@ -317,6 +328,7 @@ function printTable(r: EditorBenchResult, log: (s: string) => void) {
       `${f.drag.p50Ms}/${f.drag.p95Ms} ms`,
       String(f.drag.fps),
       `${f.pan.longTasks}/${f.drag.longTasks}`,
+      `${f.tidyUpMs} ms`,
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));

@@ -216,6 +216,8 @@ interface PhaseResult {
   /** CPU time per run of the worker processes, and of the Postgres backends serving them. */
   worker_cpu_ms_per_run?: number;
   postgres_cpu_ms_per_run?: number;
+  /** CPU time of the bench process per run: startRun (engine) or Queue.add (ceiling), plus polling. */
+  trigger_cpu_ms_per_run?: number;
   load_avg_1m: number;
 }
 
@@ -308,7 +310,9 @@ async function enginePhase(url: string, flow: Flow, workers: number, concurrency
     const backends = await postgresBackends();
     const cpu0 = pids().reduce((a, p) => a + cpuTimeMs(p), 0);
     const pg0 = backends.reduce((a, p) => a + cpuTimeMs(p), 0);
+    const bench0 = process.cpuUsage();
     const t = await drive(window, trigger, () => done - warm, 'runs');
+    const benchCpu = process.cpuUsage(bench0);
     const cpu = pids().reduce((a, p) => a + cpuTimeMs(p), 0) - cpu0;
     const pgCpu = backends.reduce((a, p) => a + cpuTimeMs(p), 0) - pg0;
 
@@ -322,6 +326,7 @@ async function enginePhase(url: string, flow: Flow, workers: number, concurrency
       worker_peak_rss_mb: round(sampler.stop().perProcessPeakMb),
       worker_cpu_ms_per_run: round(cpu / Math.max(1, finishes.length), 2),
       postgres_cpu_ms_per_run: round(pgCpu / Math.max(1, finishes.length), 2),
+      trigger_cpu_ms_per_run: round((benchCpu.user + benchCpu.system) / 1000 / Math.max(1, t.triggered), 2),
     });
   } finally {
     polling = false;
@@ -370,7 +375,9 @@ async function ceilingPhase(workers: number, concurrency: number): Promise<Phase
     await until('the ceiling warm-up', () => done() >= warm, 30_000, 20);
     const cpuOf = () => procs.reduce((a, p) => a + (p.pid ? cpuTimeMs(p.pid) : 0), 0);
     const cpu0 = cpuOf();
+    const bench0 = process.cpuUsage();
     const t = await drive(window, trigger, () => done() - warm, 'chains');
+    const benchCpu = process.cpuUsage(bench0);
     const cpu = cpuOf() - cpu0;
     const reports = await Promise.all(
       procs.map(
@@ -393,6 +400,7 @@ async function ceilingPhase(workers: number, concurrency: number): Promise<Phase
     }
     return phaseResult({ workers, concurrency, window, failed: 0 }, t.firstStart, finishes, {
       worker_cpu_ms_per_run: round(cpu / Math.max(1, finishes.length), 2),
+      trigger_cpu_ms_per_run: round((benchCpu.user + benchCpu.system) / 1000 / Math.max(1, t.triggered), 2),
     });
   } finally {
     await Promise.all(
@@ -420,8 +428,11 @@ async function ceilingPhase(workers: number, concurrency: number): Promise<Phase
 
 interface WebResult {
   skipped?: string;
+  /** Ingress only (no worker running): fixed rate, then maximum throughput. */
   fixed?: AutocannonSummary;
   max?: AutocannonSummary;
+  /** The fixed rate again with one worker process draining the runs on the same machine. */
+  fixed_with_worker?: AutocannonSummary;
   web_peak_rss_mb?: number;
   worker_peak_rss_mb?: number;
   runs_created?: number;
@@ -439,6 +450,7 @@ interface AutocannonSummary {
   p90_ms: number;
   p99_ms: number;
   max_ms: number;
+  web_cpu_ms_per_request?: number;
 }
 
 function summarizeCannon(r: AutocannonResult, connections: number, rate: number | null): AutocannonSummary {
@@ -485,10 +497,9 @@ async function webPhase(url: string, flow: Flow): Promise<WebResult> {
   web.stdout!.on('data', (d: Buffer) => (webOut += d.toString()));
   web.stderr!.on('data', (d: Buffer) => (webOut += d.toString()));
   const hook = `http://127.0.0.1:${port}/api/hooks/${flow.token}`;
-  // One worker beside the web app, as `npm start` runs them: it drains the runs the load creates.
-  const workers = await startWorkers(1, workerEnv(url, prefix, 8));
   const webMem = memorySampler(() => (web.pid ? processTree(web.pid) : []));
-  const workerMem = memorySampler(() => workers.map((w) => w.proc.pid!));
+  let workers: WorkerHandle[] = [];
+  let workerMem: ReturnType<typeof memorySampler> | undefined;
   try {
     await until(
       'the web app to answer',
@@ -504,25 +515,40 @@ async function webPhase(url: string, flow: Flow): Promise<WebResult> {
     );
     const body = JSON.stringify({ n: 1, name: 'bench', ticket: 'OPS-7' });
     const headers = { 'content-type': 'application/json' };
-    await autocannon({ url: hook, method: 'POST', body, headers, connections: 8, duration: 3 }); // warm-up
+    // Warm-up: JIT, lazily loaded route code, connection pools, Prisma's query plan cache.
+    await autocannon({ url: hook, method: 'POST', body, headers, connections: 32, duration: 5 });
     await sleep(500);
     const connections = 32;
-    log(`webhook: ${WEB_SECONDS} s at a fixed ${WEB_RATE} req/s`);
-    const fixed = await autocannon({ url: hook, method: 'POST', body, headers, connections, duration: WEB_SECONDS, overallRate: WEB_RATE });
-    await sleep(1000);
-    log(`webhook: ${WEB_SECONDS} s at maximum throughput`);
-    const max = await autocannon({ url: hook, method: 'POST', body, headers, connections, duration: WEB_SECONDS });
+    // CPU time of the web app per accepted request (its whole process tree).
+    const webCpu = () => (web.pid ? processTree(web.pid).reduce((a, p) => a + cpuTimeMs(p), 0) : 0);
+    const load = async (what: string, rate: number | null): Promise<AutocannonSummary> => {
+      log(`webhook: ${WEB_SECONDS} s ${rate ? `at a fixed ${rate} req/s` : 'at maximum throughput'}${what}`);
+      const cpu0 = webCpu();
+      const r = await autocannon({ url: hook, method: 'POST', body, headers, connections, duration: WEB_SECONDS, ...(rate ? { overallRate: rate } : {}) });
+      const cpu = (webCpu() - cpu0) / Math.max(1, r['2xx']);
+      await sleep(1000);
+      return { ...summarizeCannon(r, connections, rate), web_cpu_ms_per_request: round(cpu, 2) };
+    };
+    // Ingress alone: the runs wait in the queue (no worker), so only accepting them is measured.
+    // Maximum throughput first: it also finishes warming up the app for the fixed-rate run.
+    const max = await load(' (ingress only)', null);
+    const fixed = await load(' (ingress only)', WEB_RATE);
+    // As `npm start` runs it: one worker beside the web app, draining the runs the load creates.
+    workers = await startWorkers(1, workerEnv(url, prefix, 8));
+    workerMem = memorySampler(() => workers.map((w) => w.proc.pid!));
+    const withWorker = await load(' with one worker draining', WEB_RATE);
     const { rows } = await sql!.query<{ n: string }>('SELECT count(*) AS n FROM "Run"');
     return {
-      fixed: summarizeCannon(fixed, connections, WEB_RATE),
-      max: summarizeCannon(max, connections, null),
+      fixed,
+      max,
+      fixed_with_worker: withWorker,
       web_peak_rss_mb: round(webMem.stop().treePeakMb),
       worker_peak_rss_mb: round(workerMem.stop().perProcessPeakMb),
       runs_created: Number(rows[0]!.n),
     };
   } finally {
     webMem.stop();
-    workerMem.stop();
+    workerMem?.stop();
     await stopWorkers(workers);
     try {
       if (web.pid) process.kill(-web.pid, 'SIGTERM');
@@ -539,7 +565,8 @@ async function webPhase(url: string, flow: Flow): Promise<WebResult> {
 
 function versionOf(pkg: string): string {
   try {
-    return (JSON.parse(readFileSync(requireHere.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
+    // Read from node_modules directly: some packages do not export their package.json.
+    return (JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -695,6 +722,7 @@ async function main(): Promise<void> {
         window: e.window,
         'wkr cpu ms/run': e.worker_cpu_ms_per_run,
         'pg cpu ms/run': e.postgres_cpu_ms_per_run,
+        'trigger cpu ms/run': e.trigger_cpu_ms_per_run,
         'p50 ms': e.p50_ms,
         'p99 ms': e.p99_ms,
         'rss MB': e.worker_peak_rss_mb,
@@ -710,6 +738,7 @@ async function main(): Promise<void> {
         window: c.window,
         'wkr cpu ms/run': c.worker_cpu_ms_per_run,
         'pg cpu ms/run': undefined,
+        'trigger cpu ms/run': c.trigger_cpu_ms_per_run,
         'p50 ms': c.p50_ms,
         'p99 ms': c.p99_ms,
         'rss MB': undefined,
@@ -720,8 +749,12 @@ async function main(): Promise<void> {
   if (web.fixed && web.max) {
     process.stdout.write(
       `${table(
-        [web.fixed, web.max].map((w) => ({
-          webhook: w.target_rate ? `fixed ${w.target_rate}/s` : 'max',
+        [
+          { label: `fixed ${WEB_RATE}/s`, w: web.fixed },
+          { label: 'max', w: web.max },
+          ...(web.fixed_with_worker ? [{ label: `fixed ${WEB_RATE}/s + worker`, w: web.fixed_with_worker }] : []),
+        ].map(({ label, w }) => ({
+          webhook: label,
           conns: w.connections,
           'accepted/s': w.requests_per_s,
           rejected: w.rejected,
@@ -730,6 +763,7 @@ async function main(): Promise<void> {
           'p90 ms': w.p90_ms,
           'p99 ms': w.p99_ms,
           'max ms': w.max_ms,
+          'web cpu ms/req': w.web_cpu_ms_per_request,
         })),
       )}\n`,
     );

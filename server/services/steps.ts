@@ -62,6 +62,8 @@ interface PendingWithRun {
   /** The input event (null only if it vanished). */
   payload: Prisma.JsonValue | null;
   eventNodeId: string | null;
+  /** This statement moved the run from queued to running. */
+  started: boolean;
 }
 
 export interface StepAttempt {
@@ -76,11 +78,19 @@ export interface StepAttempt {
  */
 export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<StepOutcome> {
   // The outbox row, its run and the input event in one round trip (a row's run always exists:
-  // deleting a run deletes its outbox rows).
+  // deleting a run deletes its outbox rows); a queued run is marked running in the same statement.
+  const startedAt = new Date();
   const [pending] = await db().$queryRaw<PendingWithRun[]>`
-    SELECT p.id, r.status::text AS status, r."flowId", r."flowVersion", r."workspaceId", e.payload, e."nodeId" AS "eventNodeId"
-    FROM "PendingStep" p JOIN "Run" r ON r.id = p."runId" LEFT JOIN "Event" e ON e.id = p."eventId"
-    WHERE p."runId" = ${job.runId}::uuid AND p."nodeId" = ${job.nodeId} AND p."eventId" = ${job.eventId}::uuid`;
+    WITH p AS (
+      SELECT p.id, r.status::text AS status, r."flowId", r."flowVersion", r."workspaceId", e.payload, e."nodeId" AS "eventNodeId"
+      FROM "PendingStep" p JOIN "Run" r ON r.id = p."runId" LEFT JOIN "Event" e ON e.id = p."eventId"
+      WHERE p."runId" = ${job.runId}::uuid AND p."nodeId" = ${job.nodeId} AND p."eventId" = ${job.eventId}::uuid
+    ), started AS (
+      UPDATE "Run" SET status = 'running', "startedAt" = (${startedAt.toISOString()}::timestamptz AT TIME ZONE 'UTC')
+      WHERE id = ${job.runId}::uuid AND status = 'queued' AND EXISTS (SELECT 1 FROM p)
+      RETURNING id
+    )
+    SELECT p.*, EXISTS (SELECT 1 FROM started) AS started FROM p`;
   if (!pending) {
     await ensureChildrenFlushed(job);
     return { kind: 'skipped', reason: 'already done' };
@@ -94,11 +104,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   const { graph, out } = await compiledVersion(run.flowId, run.flowVersion);
   const node = graph.nodes.find((n) => n.id === job.nodeId);
   const agent = node && getAgent(node.type);
-  const startedAt = new Date();
-  if (run.status === 'queued') {
-    const started = await db().run.updateMany({ where: { id: run.id, status: 'queued' }, data: { status: 'running', startedAt } });
-    if (started.count) void publishRunChange(run.id);
-  }
+  if (pending.started) void publishRunChange(run.id);
 
   let payload = (pending.payload ?? {}) as JsonObject;
   // Merge tells its inputs apart by the node each event came from (see merge.ts).

@@ -63,6 +63,12 @@ async function waitForOutput(runId: string, nodeId: string, timeoutMs: number): 
     if (step?.status === 'failed') return { status: 502, body: { runId, error: step.error } };
     const run = await db().run.findUnique({ where: { id: runId }, select: { status: true, error: true } });
     if (run && ['failed', 'cancelled', 'succeeded'].includes(run.status)) {
+      // The node may have finished between the two reads: look once more before saying it never answered.
+      const last = await db().nodeRun.findFirst({
+        where: { runId, nodeId, status: 'succeeded' },
+        select: { outputs: { select: { payload: true }, take: 1, orderBy: { createdAt: 'asc' } } },
+      });
+      if (last) return { status: 200, body: last.outputs[0]?.payload ?? {} };
       return { status: run.status === 'succeeded' ? 204 : 502, body: { runId, status: run.status, error: run.error } };
     }
     await new Promise((r) => setTimeout(r, delay));
