@@ -5,7 +5,7 @@ import { startWorker, waitFor, type WorkerHandle } from '@/server/testing/worker
 import { startTestServer, type TestServer } from '@/server/testing/http-server';
 import { setDb } from '@/server/db';
 import { resetEnvCache } from '@/server/env';
-import { AppError } from '@/server/errors';
+import { appError } from '@/server/testing/app-error';
 import { closeQueues } from '@/server/queue/queues';
 import { closeScheduleQueue } from '@/server/services/schedules';
 import { forgetDefaultWorkspace, defaultWorkspaceId } from '@/server/services/workspaces';
@@ -72,16 +72,6 @@ function httpFlow(path: string, retry?: Record<string, number>) {
       { source: 'call', target: 'after' },
     ],
   };
-}
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
 }
 
 describe('retries', () => {

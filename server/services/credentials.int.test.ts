@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 import { startTestServer, type TestServer } from '../testing/http-server';
 import { setDb } from '../db';
 import { resetEnvCache } from '../env';
-import { AppError } from '../errors';
+import { appError } from '@/server/testing/app-error';
 import { PermanentAgentError } from '../agents/define-agent';
 import { createCallerFactory } from '../api/trpc';
 import { testContext } from '../testing/auth-context';
@@ -89,16 +89,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   await tdb?.drop();
 });
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/test-db';
 import { setDb } from '../db';
-import { AppError } from '../errors';
+import { appError } from '@/server/testing/app-error';
 import { forgetDefaultWorkspace, defaultWorkspaceId } from './workspaces';
 import { createFlow, exportFlow, getFlow, importFlow, saveFlowGraph, listFlows } from './flows';
 
@@ -25,16 +25,6 @@ const graph = {
   ],
   edges: [{ source: 'start', target: 'shape' }],
 };
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('saveFlowGraph', () => {
   it('saves with the current version and refuses a stale one without overwriting', async () => {

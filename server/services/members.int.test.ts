@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@/server/testing/test-db';
 import { resetEnvCache } from '@/server/env';
 import { closeQueues } from '@/server/queue/queues';
-import { AppError } from '@/server/errors';
+import { appError } from '@/server/testing/app-error';
 import { outbox } from '@/server/auth/mail';
 import { createCallerFactory } from '@/server/api/trpc';
 import { credentialsRouter } from '@/server/api/routers/credentials';
@@ -14,16 +14,6 @@ import { createWorkspace } from './workspaces';
 let tdb: TestDatabase;
 let ws: string;
 const users: Record<'owner' | 'admin' | 'builder' | 'viewer' | 'outsider', { id: string; email: string; name: string }> = {} as never;
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 beforeAll(async () => {
   tdb = await createTestDatabase('members');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '../../testing/test-db';
 import { setDb } from '../../db';
 import { resetEnvCache } from '../../env';
-import { AppError } from '../../errors';
+import { appError } from '@/server/testing/app-error';
 import { closeScheduleQueue } from '../schedules';
 import { createCredential } from '../credentials';
 import { createFlow, getFlow, saveFlowGraph } from '../flows';
@@ -47,16 +47,6 @@ afterAll(async () => {
   await closeScheduleQueue();
   await tdb.drop();
 });
-
-async function appError(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('catalog sync', () => {
   it('upserts every catalog file once, and writes nothing when nothing changed', async () => {
