@@ -78,6 +78,16 @@ export async function readJson(res: Response, target: ApiTarget, what: string): 
  * The error for a response that is not 2xx. `detail` is the API's own explanation, already
  * extracted from its error body by the client (JIRA and Mavenlink shape them differently).
  */
+/** The body of an error answer: parsed JSON when it is JSON, else the text itself. */
+export async function readErrorBody(res: Response): Promise<JsonValue> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+
 export function errorForStatus(res: Response, target: ApiTarget, what: string, detail: string): Error {
   const { service, credentialName } = target;
   const said = detail ? `: ${scrub(detail, target.secrets).slice(0, 500)}` : '';

@@ -1,6 +1,6 @@
 import { PermanentAgentError, type JsonObject, type JsonValue } from '../../agents/define-agent';
 import type { CredentialData } from '../../agents/credential-types';
-import { errorForStatus, readJson, send, withQuery, type ApiTarget, type FetchFn } from '../http';
+import { errorForStatus, readErrorBody, readJson, send, withQuery, type ApiTarget, type FetchFn } from '../http';
 import { adfToText } from './adf';
 import { parseJiraTime } from './time';
 
@@ -105,16 +105,7 @@ export class JiraClient {
       await res.body?.cancel();
       return undefined;
     }
-    if (!res.ok) {
-      const text = await res.text();
-      let body: JsonValue = text;
-      try {
-        body = JSON.parse(text) as JsonValue;
-      } catch {
-        // not JSON: the text itself is the detail
-      }
-      throw errorForStatus(res, this.target, what, jiraErrorDetail(body));
-    }
+    if (!res.ok) throw errorForStatus(res, this.target, what, jiraErrorDetail(await readErrorBody(res)));
     return readJson(res, this.target, what);
   }
 

@@ -1,6 +1,6 @@
 import { PermanentAgentError, type JsonObject, type JsonValue } from '../../agents/define-agent';
 import type { CredentialData } from '../../agents/credential-types';
-import { errorForStatus, readJson, send, withQuery, type ApiTarget, type FetchFn } from '../http';
+import { errorForStatus, readErrorBody, readJson, send, withQuery, type ApiTarget, type FetchFn } from '../http';
 
 /**
  * A small client for the Mavenlink (Kantata OX) API v1. Answers come as
@@ -74,16 +74,7 @@ export class MavenlinkClient {
       await res.body?.cancel();
       return undefined;
     }
-    if (!res.ok) {
-      const text = await res.text();
-      let body: JsonValue = text;
-      try {
-        body = JSON.parse(text) as JsonValue;
-      } catch {
-        // plain text answer
-      }
-      throw errorForStatus(res, this.target, what, mavenlinkErrorDetail(body));
-    }
+    if (!res.ok) throw errorForStatus(res, this.target, what, mavenlinkErrorDetail(await readErrorBody(res)));
     return readJson(res, this.target, what);
   }
 
