@@ -224,7 +224,7 @@ test('update an installed flow when its template gets a new version', async ({ p
   // The installed flow now shows the update, with its changelog.
   await openMarketplace(page);
   const banner = page.locator(`[data-testid="update-banner"][data-flow-id="${installed.flowId}"]`);
-  await expect(banner.getByTestId('update-versions')).toHaveText('Update available: v1 → v2');
+  await expect(banner.getByTestId('update-versions')).toHaveText(`Update available: ${templateName} v2 (you have v1)`);
   await banner.getByTestId('update-details-toggle').click();
   await expect(banner.getByTestId('update-details')).toContainText('Adds a goodbye step after the greeting.');
   await expect(banner.getByTestId('update-preview')).toContainText('New: Say goodbye');

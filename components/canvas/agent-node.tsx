@@ -30,7 +30,8 @@ function AgentNodeView({ id, data, selected }: NodeProps<AgentNode>) {
   // Primitives, so a run refresh re-renders only the nodes whose status or count changed.
   const status = useEditorStore((s) => s.runState[id]?.status);
   const events = useEditorStore((s) => s.runState[id]?.events ?? 0);
-  const outputs = useMemo(() => namedOutputs(data.options), [data.options]);
+  const outputPaths = agent?.outputPaths;
+  const outputs = useMemo(() => namedOutputs(data.options, outputPaths), [data.options, outputPaths]);
   const extraHandles = useEditorStore((s) => (outputs.length ? s.edges.some((e) => e.source === id && e.sourceHandle && !outputs.includes(e.sourceHandle)) : false));
   const { summary: problem } = useNodeProblems(id, data);
   const style = categoryStyle(agent?.category);

@@ -6,6 +6,8 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import Link from 'next/link';
 import { useCan } from '../auth/account-context';
 import { isActiveStatus } from '../runs/run-status';
+import { EditorUpdateBanner, useEditorPublish } from '../templates/editor-template-actions';
+import { UpdateDiffView } from '../templates/update-diff-view';
 import { useTRPC } from '../trpc/client';
 import type { FlowDetail, RunDetail } from '../trpc/types';
 import { ErrorNotice } from '../ui/error-notice';
@@ -65,6 +67,7 @@ function EditorLayout({ flow }: { flow: FlowDetail }) {
   const [versionsOpen, setVersionsOpen] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
   const [compare, setCompare] = useState<CompareRequest | null>(null);
+  const [updateDiff, setUpdateDiff] = useState(false);
   const { fitView } = useReactFlow();
   const latestRun = useLatestRun(flow.id);
   const canEdit = useCan('edit');
@@ -79,12 +82,15 @@ function EditorLayout({ flow }: { flow: FlowDetail }) {
   const doRun = useCallback(() => void run(), [run]);
   const showHelp = useCallback(() => setShowShortcuts(true), []);
   const closeCompare = useCallback(() => setCompare(null), []);
+  const closeUpdateDiff = useCallback(() => setUpdateDiff(false), []);
+  const showVersions = useCallback(() => setVersionsOpen(true), []);
+  const publish = useEditorPublish(save);
   useEditorShortcuts({
     save: doSave,
     run: doRun,
     help: showHelp,
     commands,
-    canEdit: canEdit && !compare,
+    canEdit: canEdit && !compare && !updateDiff,
     hasSelection: () => store.getState().nodes.some((n) => n.selected),
   });
 
@@ -112,6 +118,16 @@ function EditorLayout({ flow }: { flow: FlowDetail }) {
         }}
         onExport={exportFlow}
         onImport={() => setImportOpen(true)}
+        onPublish={publish.start}
+      />
+      <EditorUpdateBanner
+        save={save}
+        onShowChanges={() => {
+          setCompare(null);
+          setUpdateDiff(true);
+        }}
+        onShowVersions={showVersions}
+        onUpdated={closeUpdateDiff}
       />
       <div className="flex min-h-0 flex-1">
         {canEdit && <Palette agents={[...agents.values()].filter((a) => !a.hidden)} onAdd={addFromPalette} />}
@@ -119,6 +135,7 @@ function EditorLayout({ flow }: { flow: FlowDetail }) {
           <div className="relative min-h-0 flex-1">
             <Canvas commands={commands} />
             {compare && <DiffView key={JSON.stringify(compare)} request={compare} onClose={closeCompare} />}
+            {updateDiff && !compare && <UpdateDiffView flowId={flow.id} onClose={closeUpdateDiff} />}
           </div>
           <RunsPanel />
         </main>
@@ -137,6 +154,7 @@ function EditorLayout({ flow }: { flow: FlowDetail }) {
       </div>
       <ConflictDialog save={save} />
       <ImportDialog open={importOpen} onClose={() => setImportOpen(false)} save={save} />
+      {publish.dialog}
       <ShortcutsDialog open={showShortcuts} onClose={() => setShowShortcuts(false)} />
     </div>
   );

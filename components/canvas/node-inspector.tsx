@@ -1,8 +1,9 @@
 'use client';
 
-import { useCallback } from 'react';
-import { Trash2 } from 'lucide-react';
+import { useCallback, useMemo } from 'react';
+import { Eye, Trash2 } from 'lucide-react';
 import { useReactFlow } from '@xyflow/react';
+import { useCan } from '../auth/account-context';
 import { Button } from '../ui/button';
 import { cn } from '../ui/cn';
 import { Field } from '../ui/field';
@@ -14,10 +15,12 @@ import { categoryStyle } from './categories';
 import { SchemaForm } from './form/schema-form';
 import { NodeLastRun } from './node-last-run';
 import { NodeTest } from './node-test';
+import { RetrySettings } from './retry-settings';
 import { jsonDraftKey, type InspectorTab, type JsonDraft } from './store';
 import { useEditorStore, useEditorStoreApi } from './store-context';
 import { isAgentNode } from './types';
 import { useNodeProblems } from './use-node-problems';
+import { useSampleEvent } from './use-sample-event';
 import { WebhookAddress } from './webhook-address';
 
 export function NodeInspector({ nodeId }: { nodeId: string }) {
@@ -36,6 +39,14 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
   );
   const onOptions = useCallback((options: Record<string, unknown>) => store.getState().updateNodeData(nodeId, { options }), [store, nodeId]);
   const problems = useNodeProblems(nodeId, data ?? { agentType: '', label: '', options: {} });
+  // Viewers see everything a builder sees, with the controls disabled; the server refuses their changes anyway.
+  const readOnly = !useCan('edit');
+  const { loading: sampleLoading, ...sample } = useSampleEvent(nodeId);
+  const rawOptions = agent?.rawOptions;
+  const preview = useMemo(
+    () => (sampleLoading ? null : { sample: { event: sample.event, source: sample.source }, rawOptions: rawOptions ?? [] }),
+    [sampleLoading, sample.event, sample.source, rawOptions],
+  );
 
   if (!data) return null;
   const style = categoryStyle(agent?.category);
@@ -50,11 +61,26 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
         </p>
       )}
       {agent ? (
-        <SchemaForm schema={agent.optionsSchema} value={data.options} onChange={onOptions} errors={problems.byPath} jsonDraft={jsonDraft} setJsonDraft={setJsonDraft} />
+        <SchemaForm
+          schema={agent.optionsSchema}
+          value={data.options}
+          onChange={onOptions}
+          errors={problems.byPath}
+          jsonDraft={jsonDraft}
+          setJsonDraft={setJsonDraft}
+          readOnly={readOnly}
+          preview={preview}
+        />
       ) : (
         <p className="text-sm text-slate-500">Muninn does not know this kind of step, so it cannot show its settings.</p>
       )}
     </div>
+  );
+  const settingsTab = (
+    <>
+      {settings}
+      <RetrySettings nodeId={nodeId} readOnly={readOnly} />
+    </>
   );
 
   return (
@@ -69,10 +95,18 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
             Step id <code className="font-mono">{nodeId}</code>
           </p>
         </div>
-        <Button variant="ghost" size="icon" aria-label="Remove this step" title="Remove this step (Delete)" onClick={() => void deleteElements({ nodes: [{ id: nodeId }] })}>
-          <Trash2 className="h-4 w-4" aria-hidden />
-        </Button>
+        {!readOnly && (
+          <Button variant="ghost" size="icon" aria-label="Remove this step" title="Remove this step (Delete)" onClick={() => void deleteElements({ nodes: [{ id: nodeId }] })}>
+            <Trash2 className="h-4 w-4" aria-hidden />
+          </Button>
+        )}
       </header>
+      {readOnly && (
+        <p className="flex items-start gap-2 border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm text-slate-700 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-300" data-testid="inspector-read-only">
+          <Eye className="mt-0.5 h-4 w-4 shrink-0 text-slate-500" aria-hidden />
+          You can view this flow; ask an admin for builder access to change it.
+        </p>
+      )}
 
       <div className="min-h-0 flex-1 overflow-y-auto">
         <div className="space-y-3 border-b border-slate-200 p-4 dark:border-slate-800">
@@ -82,6 +116,7 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
                 {...control}
                 invalid={invalid}
                 maxLength={200}
+                disabled={readOnly}
                 value={data.label}
                 placeholder={agent?.name}
                 onChange={(e) => store.getState().updateNodeData(nodeId, { label: e.target.value })}
@@ -101,8 +136,8 @@ export function NodeInspector({ nodeId }: { nodeId: string }) {
           value={tab}
           onChange={(next) => store.getState().setInspectorTab(nodeId, next as InspectorTab)}
           tabs={[
-            { id: 'settings', label: 'Settings', content: settings },
-            { id: 'test', label: 'Test', content: <NodeTest nodeId={nodeId} /> },
+            { id: 'settings', label: 'Settings', content: settingsTab },
+            { id: 'test', label: 'Test', content: <NodeTest nodeId={nodeId} readOnly={readOnly} /> },
             {
               id: 'last-run',
               label: 'Last run',

@@ -74,7 +74,7 @@ export function NodeLastRun({ nodeId, exampleEvent }: { nodeId: string; exampleE
         defaultOpen
         testId="node-last-run-output"
       />
-      {step.logs.length > 0 && <JsonBlock title={`Log (${step.logs.length})`} value={step.logs.map((l) => `${l.level}: ${l.message}`)} />}
+      {step.logs.length > 0 && <JsonBlock title={`Log (${step.logs.length})`} value={step.logs.map((l) => `${l.level}: ${l.message}`)} testId="node-last-run-log" />}
       {step.attempts.length > 0 && <JsonBlock title={`Earlier attempts (${step.attempts.length})`} value={step.attempts} />}
     </div>
   );

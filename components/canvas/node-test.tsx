@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { FlaskConical } from 'lucide-react';
 import { JsonBlock } from '../runs/json-block';
 import { useTRPC } from '../trpc/client';
@@ -11,43 +11,53 @@ import { Field } from '../ui/field';
 import { formatDuration, plural } from '../ui/format';
 import { Spinner } from '../ui/spinner';
 import { Textarea } from '../ui/textarea';
+import { editedSamples, sampleKey } from './sample-event';
 import { useEditorStore, useEditorStoreApi } from './store-context';
 import { isAgentNode } from './types';
+import { useLastInput, useUpstreamExample } from './use-sample-event';
 
-/** The sample event to start from: the node's input in the last run, else what the step before it emits. */
-function useSampleEvent(nodeId: string) {
-  const trpc = useTRPC();
+/** The sample event to start from: the one typed here before, the node's input in the last run, else what the step before it emits. */
+function useTestSample(nodeId: string) {
   const flowId = useEditorStore((s) => s.flowId);
-  const upstreamExample = useEditorStore((s) => {
-    const source = s.edges.find((e) => e.target === nodeId)?.source;
-    const from = s.nodes.find((n) => n.id === source);
-    const type = isAgentNode(from) ? from.data.agentType : undefined;
-    return type ? s.catalog.get(type)?.exampleEvent : undefined;
-  });
-  const last = useQuery(trpc.flows.lastInput.queryOptions({ flowId, nodeId }, { staleTime: 60_000 }));
-  return { sample: last.data ?? upstreamExample ?? {}, fromLastRun: Boolean(last.data), loading: last.isPending };
+  const upstreamExample = useUpstreamExample(nodeId);
+  const last = useLastInput(nodeId);
+  const edited = editedSamples.getState().texts[sampleKey(flowId, nodeId)];
+  return { text: edited ?? JSON.stringify(last.data ?? upstreamExample ?? {}, null, 2), fromLastRun: Boolean(last.data), loading: last.isPending };
 }
 
 /** "Test this node": runs just this step, with its current (even unsaved) settings, on a sample event. */
-export function NodeTest({ nodeId }: { nodeId: string }) {
-  const { sample, fromLastRun, loading } = useSampleEvent(nodeId);
+export function NodeTest({ nodeId, readOnly }: { nodeId: string; readOnly: boolean }) {
+  const { text, fromLastRun, loading } = useTestSample(nodeId);
+  if (readOnly) {
+    return (
+      <p className="p-4 text-sm text-slate-600 dark:text-slate-400" data-testid="node-test-read-only">
+        Testing a step runs it, so it needs builder access. Ask an admin if you need to try this step.
+      </p>
+    );
+  }
   if (loading) return <Spinner label="Loading a sample event…" className="p-4" />;
-  return <NodeTestForm nodeId={nodeId} sample={sample} fromLastRun={fromLastRun} />;
+  return <NodeTestForm nodeId={nodeId} initialText={text} fromLastRun={fromLastRun} />;
 }
 
-function NodeTestForm({ nodeId, sample, fromLastRun }: { nodeId: string; sample: unknown; fromLastRun: boolean }) {
+function NodeTestForm({ nodeId, initialText, fromLastRun }: { nodeId: string; initialText: string; fromLastRun: boolean }) {
   const trpc = useTRPC();
   const store = useEditorStoreApi();
   const agent = useEditorStore((s) => {
     const node = s.nodes.find((n) => n.id === nodeId);
     return isAgentNode(node) ? s.catalog.get(node.data.agentType) : undefined;
   });
-  const [text, setText] = useState(() => JSON.stringify(sample, null, 2));
+  const [text, setText] = useState(initialText);
   const [parseError, setParseError] = useState<string | null>(null);
   const test = useMutation(trpc.flows.testNode.mutationOptions());
 
   if (agent && !agent.capabilities.dryRun) {
     return <p className="p-4 text-sm text-slate-600 dark:text-slate-400">{agent.name} cannot be tested on its own; run the flow to try it.</p>;
+  }
+
+  // Kept per step, so the settings' Liquid previews use the same sample and it survives switching tabs.
+  function changeText(next: string) {
+    setText(next);
+    editedSamples.getState().set(sampleKey(store.getState().flowId, nodeId), next);
   }
 
   function run() {
@@ -83,7 +93,7 @@ function NodeTestForm({ nodeId, sample, fromLastRun }: { nodeId: string; sample:
         error={parseError}
       >
         {({ invalid, ...control }) => (
-          <Textarea {...control} invalid={invalid} mono rows={Math.min(12, Math.max(4, text.split('\n').length + 1))} value={text} onChange={(e) => setText(e.target.value)} data-testid="node-test-event" />
+          <Textarea {...control} invalid={invalid} mono rows={Math.min(12, Math.max(4, text.split('\n').length + 1))} value={text} onChange={(e) => changeText(e.target.value)} data-testid="node-test-event" />
         )}
       </Field>
       <Button variant="primary" onClick={run} disabled={test.isPending} data-testid="node-test-run">
@@ -108,7 +118,7 @@ function NodeTestForm({ nodeId, sample, fromLastRun }: { nodeId: string; sample:
             </p>
           )}
           {result.ok && <JsonBlock title="Output" value={result.events.length === 1 ? result.events[0] : result.events} defaultOpen />}
-          {result.logs.length > 0 && <JsonBlock title="Log" value={result.logs} />}
+          {result.logs.length > 0 && <JsonBlock title="Log" value={result.logs} testId="node-test-log" />}
         </div>
       )}
     </div>

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { ArrowLeftRight, ChevronLeft, Download, History, Keyboard, Play, Save, Upload } from 'lucide-react';
+import { ArrowLeftRight, ChevronLeft, Download, History, Keyboard, Play, Save, Store, Upload } from 'lucide-react';
 import { useCan } from '../auth/account-context';
 import { useSetFlowActive } from '../flows/use-flow-mutations';
 import type { FlowDetail } from '../trpc/types';
@@ -24,17 +24,26 @@ interface TopBarProps {
   onToggleVersions: () => void;
   onExport: () => void;
   onImport: () => void;
+  onPublish: () => void;
 }
 
-export function TopBar({ flow, onSave, onRun, running, onShowShortcuts, versionsOpen, onToggleVersions, onExport, onImport }: TopBarProps) {
+export function TopBar({ flow, onSave, onRun, running, onShowShortcuts, versionsOpen, onToggleVersions, onExport, onImport, onPublish }: TopBarProps) {
   const setActive = useSetFlowActive();
   const saving = useEditorStore((s) => s.saving);
   const active = setActive.isPending ? (setActive.variables?.active ?? flow.active) : flow.active;
   // Viewers may look, not change: no Active switch, Save, Run or Import (the server refuses them as well).
   const canEdit = useCan('edit');
+  // Publishing shares the flow beyond its builders, so it is for admins and owners; builders see who can.
+  const canPublish = useCan('manage');
+  const publishIcon = <Store className="h-4 w-4" aria-hidden />;
   const transfer: MenuItem[] = [
     { label: 'Export to a file', icon: <Download className="h-4 w-4" aria-hidden />, onSelect: onExport, testId: 'export-flow' },
     ...(canEdit ? [{ label: 'Import a flow…', icon: <Upload className="h-4 w-4" aria-hidden />, onSelect: onImport, testId: 'import-flow' }] : []),
+    ...(canPublish
+      ? [{ label: 'Publish as template…', icon: publishIcon, onSelect: onPublish, testId: 'publish-template' }]
+      : canEdit
+        ? [{ label: 'Publish as template (admins and owners only)', icon: publishIcon, onSelect: () => {}, disabled: true, testId: 'publish-template' }]
+        : []),
   ];
 
   return (

@@ -40,7 +40,7 @@ export function useFlowActions() {
       if (broken) {
         const nodeId = nodeIdOfDraftKey(broken);
         if (!quiet) {
-          toast.show({ tone: 'error', message: 'Some JSON in a step is not valid yet. Fix it, then save again.', action: { label: 'Show', onClick: () => store.getState().selectNode(nodeId) } });
+          toast.show({ tone: 'error', message: 'Some settings in a step are not valid yet. Fix them, then save again.', action: { label: 'Show', onClick: () => store.getState().selectNode(nodeId) } });
         }
         return false;
       }

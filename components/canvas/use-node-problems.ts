@@ -39,7 +39,7 @@ export function useNodeProblems(nodeId: string, data: AgentNodeData): NodeProble
     for (const key of jsonKeys) byPath[key.slice(nodeId.length + 1)] = jsonDrafts[key]?.message ?? '';
 
     const summary = jsonKeys.length
-      ? 'Some JSON is not valid yet'
+      ? 'Some settings are not valid yet'
       : (live[0]?.summary ?? (mine[0] ? fieldMessage(mine[0]) : null));
     return { summary, byPath };
   }, [agent, data.agentType, data.options, jsonDrafts, nodeId, serverIssues]);

@@ -162,9 +162,10 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
   const [general, setGeneral] = useState<string | null>(null);
   const [published, setPublished] = useState<(PublishResult & { name: string }) | null>(null);
 
-  // A flow installed from one of our own templates: publishing it again is most likely its next
-  // version. (State adjusted while rendering, as React recommends for values derived from props.)
-  const ownSlugOfFlow = updateInfo.data?.template?.slug;
+  // A flow published before, or installed from one of our own templates: publishing it again is
+  // most likely its next version. (State adjusted while rendering, as React recommends for values
+  // derived from props.)
+  const ownSlugOfFlow = updateInfo.data?.publishedAs?.slug ?? updateInfo.data?.template?.slug;
   const [targetChosen, setTargetChosen] = useState(Boolean(givenSlug));
   if (!targetChosen && ownSlugOfFlow && own.some((t) => t.slug === ownSlugOfFlow)) {
     setTarget(ownSlugOfFlow);
@@ -313,6 +314,7 @@ function PublishForm({ onClose, flowId: givenFlowId, dirty, slug: givenSlug, onP
           void queryClient.invalidateQueries({ queryKey: trpc.templates.get.queryKey({ slug: result.slug }) });
           void queryClient.invalidateQueries({ queryKey: trpc.templates.updates.queryKey() });
           void queryClient.invalidateQueries({ queryKey: trpc.templates.updateInfo.queryKey() });
+          void queryClient.invalidateQueries({ queryKey: trpc.templates.updatePreview.queryKey() });
           setPublished({ ...result, name: name.trim() });
           onPublished?.(result);
         },

@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'react';
 import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ArrowUpCircle, ChevronDown, ChevronUp, CircleCheck } from 'lucide-react';
+import { ArrowUpCircle, ChevronDown, ChevronUp, CircleCheck, GitCompareArrows } from 'lucide-react';
 import { useCan } from '../auth/account-context';
 import { useTRPC } from '../trpc/client';
 import { errorIssues, errorMessage } from '../trpc/errors';
@@ -39,6 +39,15 @@ interface UpdateBannerProps {
   flowName?: string;
   /** Placement, e.g. "mx-3 mt-2" under the editor's top bar. */
   className?: string;
+  /** In the editor: "See what changes" draws the update as a diff on the canvas. */
+  onShowChanges?: () => void;
+  /**
+   * In the editor: runs before the update (saving unsaved edits); false stops it. With it, unsaved
+   * edits no longer hold the Update button back.
+   */
+  prepare?: () => Promise<boolean>;
+  /** The caller says it was done (a toast in the editor): the banner then simply goes away. */
+  hideWhenDone?: boolean;
 }
 
 /** "Added 1 step, changed 2; 1 new connection." */
@@ -59,11 +68,12 @@ export function diffSummary(diff: GraphDiff): string {
  * what changed, and an Update button that keeps the credentials and values chosen at install
  * (asking only for what the new version adds).
  */
-export function UpdateBanner({ flowId, dirty = false, onUpdated, flowName, className }: UpdateBannerProps) {
+export function UpdateBanner({ flowId, dirty = false, onUpdated, flowName, className, onShowChanges, prepare, hideWhenDone = false }: UpdateBannerProps) {
   const trpc = useTRPC();
   const info = useQuery(trpc.templates.updateInfo.queryOptions({ flowId }, { staleTime: 60_000 }));
   const [done, setDone] = useState<TemplateUpdateResult | null>(null);
 
+  if (done && hideWhenDone) return null;
   if (done) {
     return (
       <div role="status" className={cn('flex flex-wrap items-start gap-3 rounded-xl border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100', className)} data-testid="update-done">
@@ -84,7 +94,9 @@ export function UpdateBanner({ flowId, dirty = false, onUpdated, flowName, class
   return (
     <UpdateAvailable
       info={info.data}
-      dirty={dirty}
+      dirty={prepare ? false : dirty}
+      prepare={prepare}
+      onShowChanges={onShowChanges}
       flowName={flowName}
       className={className}
       onUpdated={(r) => {
@@ -101,9 +113,13 @@ function UpdateAvailable({
   flowName,
   className,
   onUpdated,
+  onShowChanges,
+  prepare,
 }: {
   info: TemplateUpdateInfo;
   dirty: boolean;
+  onShowChanges?: () => void;
+  prepare?: () => Promise<boolean>;
   flowName?: string;
   className?: string;
   onUpdated: (r: TemplateUpdateResult) => void;
@@ -137,7 +153,8 @@ function UpdateAvailable({
   // The only credential of a fitting kind is the obvious choice; it is shown chosen and can be changed.
   const chosenFor = (c: (typeof askCredentials)[number]) => credentials[c.name] ?? (c.available.length === 1 ? c.available[0]!.id : undefined);
 
-  function update() {
+  const [preparing, setPreparing] = useState(false);
+  async function update() {
     if (!open && needsAnswers) return setOpen(true);
     const missingCreds = Object.fromEntries(askCredentials.filter((c) => !chosenFor(c)).map((c) => [c.name, `Choose a credential for “${c.name}”, or create one.`]));
     const missing = missingInputs(askInputs, inputs);
@@ -148,11 +165,17 @@ function UpdateAvailable({
     setProblems({ credentials: {}, inputs: {} });
     const chosen = Object.fromEntries(askCredentials.map((c) => [c.name, chosenFor(c)]).filter((e): e is [string, string] => Boolean(e[1])));
     const given = Object.fromEntries(Object.entries(inputValuesToSend(inputs)).filter(([k]) => askInputs.some((i) => i.name === k)));
+    if (prepare) {
+      setPreparing(true);
+      const ready = await prepare().finally(() => setPreparing(false));
+      if (!ready) return setProblems({ credentials: {}, inputs: {}, other: 'Your changes could not be saved, so the flow was not updated. Fix what the editor reports, then try again.' });
+    }
     apply.mutate(
       { flowId: info.flowId, credentials: chosen, inputs: given },
       {
         onSuccess: (result) => {
           void queryClient.invalidateQueries({ queryKey: trpc.templates.updateInfo.queryKey({ flowId: info.flowId }) });
+          void queryClient.invalidateQueries({ queryKey: trpc.templates.updatePreview.queryKey({ flowId: info.flowId }) });
           void queryClient.invalidateQueries({ queryKey: trpc.templates.updates.queryKey() });
           void queryClient.invalidateQueries({ queryKey: trpc.flows.get.queryKey({ id: info.flowId }) });
           void queryClient.invalidateQueries({ queryKey: trpc.flows.list.queryKey() });
@@ -181,26 +204,30 @@ function UpdateAvailable({
         <ArrowUpCircle className="h-5 w-5 shrink-0 text-sky-600 dark:text-sky-400" aria-hidden />
         <p className="min-w-0 flex-1">
           <span className="font-semibold" data-testid="update-versions">
-            Update available: v{info.installedVersion} → v{template.latestVersion}
+            Update available: {template.name} v{template.latestVersion} (you have v{info.installedVersion})
           </span>{' '}
           <span className="text-sky-800 dark:text-sky-300">
-            {flowName ? (
+            {flowName && (
               <>
-                for <Link href={`/flows/${info.flowId}`} className="underline">{flowName}</Link> (template “{template.name}”)
+                for <Link href={`/flows/${info.flowId}`} className="underline">{flowName}</Link>
               </>
-            ) : (
-              <>of the template “{template.name}”</>
             )}
             {latest && !open && ` — ${firstLine(latest.changelog)}`}
           </span>
         </p>
+        {onShowChanges && (
+          <Button size="sm" variant="ghost" onClick={onShowChanges} title="The flow as it is and as the update would make it, side by side on the canvas" data-testid="update-show-diff">
+            <GitCompareArrows className="h-4 w-4" aria-hidden />
+            See what changes
+          </Button>
+        )}
         <Button size="sm" variant="ghost" onClick={() => setOpen(!open)} aria-expanded={open} data-testid="update-details-toggle">
           {open ? <ChevronUp className="h-4 w-4" aria-hidden /> : <ChevronDown className="h-4 w-4" aria-hidden />}
-          {open ? 'Hide details' : 'What changed'}
+          {open ? 'Hide details' : 'What is new'}
         </Button>
         {canEdit && (
-          <Button size="sm" variant="primary" onClick={update} disabled={apply.isPending || dirty} title={dirty ? 'Save your changes first' : undefined} data-testid="update-apply">
-            {apply.isPending ? 'Updating…' : 'Update'}
+          <Button size="sm" variant="primary" onClick={() => void update()} disabled={apply.isPending || preparing || dirty} title={dirty ? 'Save your changes first' : undefined} data-testid="update-apply">
+            {apply.isPending || preparing ? 'Updating…' : 'Update'}
           </Button>
         )}
       </div>

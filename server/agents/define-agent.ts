@@ -77,6 +77,12 @@ export interface AgentCapabilities {
    * A function decides from the node's (unrendered) options, e.g. only a poll action is stateful.
    */
   stateful?: boolean | ((options: Record<string, unknown>) => boolean);
+  /**
+   * Pure and quick: no network, no memory, no credentials, output depends only on options and
+   * event. The engine may run such a step right after the step that feeds it, in the same job, and
+   * record both in one statement (a crash before that statement simply runs them again).
+   */
+  inline?: boolean;
 }
 
 export interface AgentDefinition<Schema extends z.ZodType = z.ZodType> {
@@ -110,6 +116,12 @@ export interface AgentDefinition<Schema extends z.ZodType = z.ZodType> {
    * Agents without it have one unnamed output.
    */
   outputs?(options: z.output<Schema>): string[];
+  /**
+   * Where in the options `outputs` finds its names, so the editor can draw the handles as people
+   * type without calling the server: "fallback" (a text option) or "routes[].name" (a field of each
+   * item of a list). Empty or repeated names are skipped. Must agree with `outputs` (tested).
+   */
+  outputPaths?: readonly string[];
   run(ctx: AgentContext<z.output<Schema>>): Promise<JsonObject[]>;
 }
 

@@ -364,7 +364,7 @@ Paths use dots: \`issue.fields.priority.name\`, \`items[0].id\`.
   exampleEvent: { issue: { key: 'OPS-42', fields: { priority: { name: 'High' } } } },
   options,
   defaultOptions: { match: 'all', rules: [{ path: 'status', op: 'eq', value: 'open' }] },
-  capabilities: { receives: true, dryRun: true },
+  capabilities: { receives: true, dryRun: true, inline: true },
   async run(ctx) {
     const pass = rulesMatch(ctx.options.match, ctx.options.rules, ctx.event);
     ctx.log.info(pass ? 'Event matched the rules and passed on.' : 'Event did not match the rules and was dropped.');

@@ -14,7 +14,7 @@ export const manualAgent = defineAgent({
   exampleEvent: { customer: 'Acme', priority: 'high' },
   options: z.object({}).strict(),
   defaultOptions: {},
-  capabilities: { receives: false, trigger: 'manual', dryRun: true },
+  capabilities: { receives: false, trigger: 'manual', dryRun: true, inline: true },
   async run(ctx) {
     return [ctx.event];
   },

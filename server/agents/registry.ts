@@ -3,6 +3,7 @@ import { manualAgent } from './manual';
 import { webhookAgent } from './webhook';
 import { scheduleAgent } from './schedule';
 import { httpRequestAgent } from './http-request';
+import { httpResponseAgent } from './http-response';
 import { transformAgent } from './transform';
 import { filterAgent } from './filter';
 import { setFieldsAgent } from './set-fields';
@@ -28,6 +29,7 @@ export const agentList: readonly AgentDefinition[] = [
   webhookAgent,
   scheduleAgent,
   httpRequestAgent,
+  httpResponseAgent,
   transformAgent,
   setFieldsAgent,
   splitAgent,

@@ -83,7 +83,7 @@ Each tick starts exactly one run, however many workers are running.
   exampleEvent: { scheduledAt: '2026-01-05T09:00:00.000Z' },
   options,
   defaultOptions: { mode: 'every', every: '1h', timezone: 'UTC' },
-  capabilities: { receives: false, trigger: 'schedule', dryRun: true },
+  capabilities: { receives: false, trigger: 'schedule', dryRun: true, inline: true },
   async run(ctx) {
     return [{ scheduledAt: new Date().toISOString(), ...ctx.event }];
   },

@@ -108,7 +108,7 @@ Paths use dots and positions: \`customer.address.city\`, \`items[0].price\`.
   exampleEvent: { customer: { id: 7, name: 'Ada Lovelace' }, status: 'new' },
   options,
   defaultOptions: { fields: { status: 'new' }, keep: 'all' },
-  capabilities: { receives: true, dryRun: true },
+  capabilities: { receives: true, dryRun: true, inline: true },
   async run(ctx) {
     const { fields, keep, remove = [] } = ctx.options;
     const out: JsonObject = keep === 'all' ? structuredClone(ctx.event) : {};

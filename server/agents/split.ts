@@ -52,7 +52,7 @@ than ${MAX_SPLIT_ITEMS.toLocaleString('en-US')} items fails too; filter or page 
   exampleEvent: { id: 1, name: 'Ada' },
   options,
   defaultOptions: { path: 'body.items' },
-  capabilities: { receives: true, dryRun: true },
+  capabilities: { receives: true, dryRun: true, inline: true },
   // A path is not a template: keep "{{" from being rendered away.
   rawOptions: ['path'],
   async run(ctx) {

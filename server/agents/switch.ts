@@ -73,8 +73,9 @@ the **fallback** route when you name one, and are dropped otherwise.
     ],
     fallback: 'other',
   },
-  capabilities: { receives: true, dryRun: true },
+  capabilities: { receives: true, dryRun: true, inline: true },
   outputs: (o) => [...o.routes.map((r) => r.name), ...(o.fallback ? [o.fallback] : [])],
+  outputPaths: ['routes[].name', 'fallback'],
   async run(ctx) {
     const name = pickRoute(ctx.options, ctx.event);
     if (name === undefined) {

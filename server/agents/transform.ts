@@ -30,7 +30,7 @@ A field that is exactly one \`{{ ... }}\` keeps its type: numbers stay numbers, 
   exampleEvent: { title: 'Printer on fire', key: 'OPS-42' },
   options,
   defaultOptions: { template: { message: '{{ body }}' }, mode: 'replace' },
-  capabilities: { receives: true, dryRun: true },
+  capabilities: { receives: true, dryRun: true, inline: true },
   async run(ctx) {
     const rendered = ctx.options.template as JsonObject;
     return [ctx.options.mode === 'merge' ? { ...ctx.event, ...rendered } : rendered];

@@ -42,7 +42,7 @@ The flow must be **active** to accept requests.
   exampleEvent: { issue: { key: 'OPS-42', fields: { summary: 'Printer on fire' } } },
   options,
   defaultOptions: { signature: 'none', respond: 'immediately', responseTimeoutSeconds: 10 },
-  capabilities: { receives: false, trigger: 'webhook', dryRun: true },
+  capabilities: { receives: false, trigger: 'webhook', dryRun: true, inline: true },
   async run(ctx) {
     return [ctx.event];
   },

@@ -1,4 +1,4 @@
-import { Liquid } from 'liquidjs';
+import { Context, Liquid, Value, toValueSync, type Template } from 'liquidjs';
 import type { JsonObject, JsonValue } from '../agents/define-agent';
 
 /**
@@ -15,6 +15,22 @@ const engine = new Liquid({
   memoryLimit: 10_000_000,
   cache: 500,
 });
+
+/**
+ * Parsed templates and expressions, by their text: a flow renders the same few templates for
+ * every event, and parsing is most of the cost of rendering. Bounded; the oldest go first.
+ */
+const parsed = new Map<string, Template[] | Value>();
+
+function cached<T extends Template[] | Value>(key: string, parse: () => T): T {
+  let hit = parsed.get(key) as T | undefined;
+  if (!hit) {
+    hit = parse();
+    if (parsed.size >= 2_000) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, hit);
+  }
+  return hit;
+}
 
 const WHOLE_EXPRESSION = /^\s*\{\{(?![\s\S]*\{\{)([\s\S]*?)\}\}\s*$/;
 
@@ -42,10 +58,11 @@ export function renderString(template: string, event: JsonObject, path = ''): Js
   try {
     const whole = WHOLE_EXPRESSION.exec(template);
     if (whole) {
-      const value = engine.evalValueSync(whole[1]!, event) as unknown;
+      const expression = cached(`v:${whole[1]!}`, () => new Value(whole[1]!, engine));
+      const value = toValueSync(expression.value(new Context(event, engine.options, {}, { liquid: engine }))) as unknown;
       return toJson(value);
     }
-    return engine.parseAndRenderSync(template, event);
+    return engine.renderSync(cached(`t:${template}`, () => engine.parse(template)), event) as string;
   } catch (e) {
     throw new TemplateError(`The template ${path ? `in "${path}" ` : ''}could not be rendered: ${explain(e)}`, path);
   }

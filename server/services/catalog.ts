@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentList } from '../agents/registry';
+import { defaultRetryPolicy, flowNodeSchema, type RetryPolicy } from '../engine/graph';
 
 export interface AgentCatalogEntry {
   type: string;
@@ -15,6 +16,10 @@ export interface AgentCatalogEntry {
   hidden?: boolean;
   /** JSON Schema generated from the agent's zod schema: the one source of the config form. */
   optionsSchema: Record<string, unknown>;
+  /** Top-level options the engine does not render with Liquid (the editor shows no preview there). */
+  rawOptions: string[];
+  /** Where the names of the agent's named outputs are in its options (see AgentDefinition.outputPaths). */
+  outputPaths: string[];
 }
 
 let cached: AgentCatalogEntry[] | undefined;
@@ -32,6 +37,13 @@ export function agentCatalog(): AgentCatalogEntry[] {
     capabilities: a.capabilities,
     ...(a.hidden ? { hidden: true } : {}),
     optionsSchema: z.toJSONSchema(a.options, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    rawOptions: [...(a.rawOptions ?? [])],
+    outputPaths: [...(a.outputPaths ?? [])],
   }));
   return cached;
+}
+
+/** The engine's retry policy for steps that set none, and the bounds a node's own policy must keep. */
+export function retryPolicyInfo(): { defaults: RetryPolicy; schema: Record<string, unknown> } {
+  return { defaults: defaultRetryPolicy, schema: z.toJSONSchema(flowNodeSchema.shape.retry, { io: 'input' }) as Record<string, unknown> };
 }

@@ -1,5 +1,4 @@
 import { resolveAllowedHost } from '../engine/safe-http';
-import nodemailer from 'nodemailer';
 import { CredentialDataError, credentialTypes, isCredentialType, parseCredentialData, type CredentialData } from '../agents/credential-types';
 
 /**
@@ -200,6 +199,7 @@ async function checkSmtp(d: CredentialData<'smtp'>, ctx: Checked): Promise<Crede
   } catch (e) {
     return { ok: false, message: (e as Error).message };
   }
+  const { default: nodemailer } = await import('nodemailer'); // on first use: the worker loads this file too
   const transport = nodemailer.createTransport({
     host: address,
     tls: { servername: d.host },

@@ -1,4 +1,5 @@
-import { db } from '../db';
+import { db, dbPool } from '../db';
+import { createBatcher } from '../engine/batcher';
 import { stepQueue, stepJobId, type StepJob } from '../queue/queues';
 
 export interface OutboxRow extends StepJob {
@@ -15,45 +16,18 @@ export interface OutboxRow extends StepJob {
  * Deterministic job ids make a second hand-over of the same row harmless.
  *
  * Resolves once the rows are queued and marked. Calls that arrive while a hand-over is in flight
- * are batched into the next one (one addBulk and one UPDATE for all of them), so concurrent steps
+ * are grouped into the next one (one addBulk and one UPDATE for all of them), so concurrent steps
  * of a busy worker share round trips instead of each paying for their own.
  */
 export function flushOutbox(rows: OutboxRow[]): Promise<void> {
   if (rows.length === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    waiting.push({ rows, resolve, reject });
-    if (!relaying) void relay();
-  });
+  return relay(rows);
 }
 
-interface Waiter {
-  rows: OutboxRow[];
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
-let waiting: Waiter[] = [];
-let relaying = false;
-
-async function relay(): Promise<void> {
-  relaying = true;
-  try {
-    while (waiting.length) {
-      const batch = waiting;
-      waiting = [];
-      try {
-        await handOver(batch.length === 1 ? batch[0]!.rows : batch.flatMap((w) => w.rows));
-        for (const w of batch) w.resolve();
-      } catch (e) {
-        if (batch.length === 1) batch[0]!.reject(e);
-        // One caller's rows must not fail the others': each tries again on its own.
-        else await Promise.all(batch.map((w) => handOver(w.rows).then(w.resolve, w.reject)));
-      }
-    }
-  } finally {
-    relaying = false;
-  }
-}
+const relay = createBatcher(async (groups: OutboxRow[][]) => {
+  await handOver(groups.length === 1 ? groups[0]! : groups.flat());
+  return groups.map(() => undefined);
+}, 64);
 
 async function handOver(rows: OutboxRow[]): Promise<void> {
   const now = Date.now();
@@ -70,7 +44,11 @@ async function handOver(rows: OutboxRow[]): Promise<void> {
       data: { runId: r.runId, nodeId: r.nodeId, eventId: r.eventId, maxDelayMs: r.maxDelayMs },
     })),
   );
-  await db().pendingStep.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { enqueuedAt: new Date() } });
+  await dbPool().query({
+    name: 'outbox-mark-enqueued',
+    text: `UPDATE "PendingStep" SET "enqueuedAt" = ($1::timestamptz AT TIME ZONE 'UTC') WHERE id = ANY($2::bigint[])`,
+    values: [new Date().toISOString(), rows.map((r) => r.id.toString())],
+  });
 }
 
 /** Flushes, but never lets a Redis outage fail the caller: the rows are safe in Postgres. */

@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { db } from '../db';
+import { db, dbPool } from '../db';
+import { createBatcher } from '../engine/batcher';
 import { env } from '../env';
 import { AppError, notFound } from '../errors';
 import { getAgent } from '../agents/registry';
 import { flowGraphSchema, type FlowGraph } from '../engine/graph';
-import { flushOutboxSafely, type OutboxRow } from './outbox';
-import { publishRunChange } from './monitoring/events';
+import { flushOutboxSafely } from './outbox';
+import { announceRunChange, publishRunChange } from './monitoring/events';
 import { loadFlowVersion } from './flows';
 import { compiledVersion, stepRow } from './steps';
 import { stepQueue, stepJobId } from '../queue/queues';
 import { Prisma, type RunStatus } from '../generated/prisma/client';
-
-function isUniqueViolation(e: unknown): boolean {
-  if (e instanceof Prisma.PrismaClientKnownRequestError) {
-    if (e.code === 'P2002') return true;
-    const meta = e.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } } | undefined;
-    return meta?.code === '23505' || meta?.driverAdapterError?.cause?.originalCode === '23505' || meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
-  }
-  return /23505|unique constraint/i.test(String((e as Error)?.message ?? ''));
-}
 
 export type TriggerKind = 'manual' | 'webhook' | 'schedule' | 'api' | 'rerun';
 
@@ -61,61 +53,171 @@ export interface StartRunInput {
   /** A trigger's own id (webhook delivery id, schedule tick): the same key never starts two runs. */
   dedupKey?: string;
   rerunOf?: string;
+  /** The webhook address the trigger came through: the run starts only while it still exists. */
+  routeToken?: string;
+  /**
+   * The flow version the caller checked the trigger against (a webhook's signature settings):
+   * the run starts on exactly that version, or StaleFlowError says to look again.
+   */
+  expectVersion?: number;
 }
+
+/** The flow is not (any more) in the state the caller saw: saved again, deactivated, deleted. */
+export class StaleFlowError extends Error {
+  constructor() {
+    super('The flow changed while the run was starting.');
+  }
+}
+
+/** What a trigger needs to know about a flow; kept per process and checked by the insert itself. */
+interface FlowState {
+  workspaceId: string;
+  version: number;
+}
+
+const flowStates = new Map<string, Promise<FlowState | undefined>>();
+
+/**
+ * The saved version of a flow, from this process's memory when it has seen the flow before
+ * (concurrent first lookups share one read). `fresh` reads it again.
+ */
+export async function currentFlowVersion(workspaceId: string, flowId: string, fresh = false): Promise<number | undefined> {
+  let state = fresh ? undefined : flowStates.get(flowId);
+  if (!state) {
+    state = db()
+      .flow.findFirst({ where: { id: flowId }, select: { version: true, workspaceId: true } })
+      .then((f) => f ?? undefined);
+    const mine = state;
+    mine.then(
+      (f) => !f && flowStates.get(flowId) === mine && flowStates.delete(flowId),
+      () => flowStates.get(flowId) === mine && flowStates.delete(flowId),
+    );
+    if (flowStates.size > 2_000) flowStates.delete(flowStates.keys().next().value!);
+    flowStates.set(flowId, state);
+  }
+  const flow = await state;
+  // Another workspace's flow is as good as none.
+  return flow && flow.workspaceId === workspaceId ? flow.version : undefined;
+}
+
+interface NewRun {
+  runId: string;
+  eventId: string;
+  workspaceId: string;
+  flowId: string;
+  version: number;
+  requireActive: boolean;
+  routeToken: string | null;
+  triggerKind: TriggerKind;
+  triggerNodeId: string;
+  dedupKey: string | null;
+  rerunOf: string | null;
+  payload: Record<string, unknown>;
+  maxAttempts: number;
+  backoffMs: number;
+  maxDelayMs: number;
+}
+
+type Inserted = { kind: 'created'; stepId: bigint } | { kind: 'stale' } | { kind: 'duplicate' };
+
+/**
+ * Writes runs with their trigger Event and first outbox row — for every trigger that arrived
+ * while the previous write was in flight, in ONE statement (group commit: at 500 webhooks/s this
+ * is what keeps the database's per-commit cost off each request). Each run is written only if
+ * its flow still has the version (and, for webhooks, the address and the active switch) the
+ * caller saw; otherwise it is reported stale and the caller looks again.
+ */
+const INSERT_RUNS_SQL = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("runId" uuid, "eventId" uuid, "workspaceId" uuid, "flowId" uuid, version int,
+      "requireActive" boolean, "routeToken" text, "triggerKind" text, "triggerNodeId" text, "dedupKey" text, "rerunOf" uuid, payload jsonb,
+      "maxAttempts" int, "backoffMs" int, "maxDelayMs" int)
+  ), ok AS (
+    SELECT i.* FROM input i JOIN "Flow" f ON f.id = i."flowId" AND f."workspaceId" = i."workspaceId" AND f.version = i.version
+    WHERE (f.active OR NOT i."requireActive")
+      AND (i."routeToken" IS NULL OR EXISTS (SELECT 1 FROM "WebhookRoute" w WHERE w.token = i."routeToken" AND w."flowId" = i."flowId"))
+  ), run AS (
+    INSERT INTO "Run" (id, "workspaceId", "flowId", "flowVersion", "triggerKind", "triggerNodeId", "pendingSteps", "dedupKey", "rerunOf", "createdAt")
+    SELECT "runId", "workspaceId", "flowId", version, "triggerKind", "triggerNodeId", 1, "dedupKey", "rerunOf", ($2::timestamptz AT TIME ZONE 'UTC') FROM ok
+    ON CONFLICT ("flowId", "dedupKey") DO NOTHING
+    RETURNING id
+  ), event AS (
+    INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", payload, "createdAt")
+    SELECT ok."eventId", ok."workspaceId", run.id, ok."triggerNodeId", ok.payload, ($2::timestamptz AT TIME ZONE 'UTC') FROM ok JOIN run ON run.id = ok."runId"
+  ), step AS (
+    INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt")
+    SELECT run.id, ok."triggerNodeId", ok."eventId", ok."maxAttempts", ok."backoffMs", ok."maxDelayMs", ($2::timestamptz AT TIME ZONE 'UTC'), ($2::timestamptz AT TIME ZONE 'UTC')
+    FROM ok JOIN run ON run.id = ok."runId"
+    RETURNING id::text AS id, "runId"
+  )
+  SELECT i."runId"::text AS "runId", (ok."runId" IS NOT NULL) AS valid, step.id AS "stepId"
+  FROM input i LEFT JOIN ok ON ok."runId" = i."runId" LEFT JOIN step ON step."runId" = i."runId"`;
+
+const insertRun = createBatcher(async (runs: NewRun[]): Promise<Inserted[]> => {
+  const { rows } = await dbPool().query<{ runId: string; valid: boolean; stepId: string | null }>({
+    name: 'runs-start',
+    text: INSERT_RUNS_SQL,
+    values: [JSON.stringify(runs), new Date().toISOString()],
+  });
+  const byId = new Map(rows.map((r) => [r.runId, r]));
+  return runs.map((r): Inserted => {
+    const row = byId.get(r.runId);
+    if (!row?.valid) return { kind: 'stale' };
+    return row.stepId ? { kind: 'created', stepId: BigInt(row.stepId) } : { kind: 'duplicate' };
+  });
+}, 128);
 
 /**
  * Starts a run of the flow's saved version: the Run, its trigger Event and the first outbox row
- * are written in one transaction; only after the commit is the step handed to the queue.
+ * are written in one statement; only after the commit is the step handed to the queue.
  */
 export async function startRun(workspaceId: string, input: StartRunInput): Promise<{ runId: string; duplicate: boolean }> {
   const payload = assertPayload(input.payload);
-  const flow = await db().flow.findFirst({ where: { id: input.flowId, workspaceId }, select: { id: true, version: true, active: true } });
-  if (!flow) throw notFound('This flow');
-  if (input.requireActive && !flow.active) throw notFound('This flow');
-  if (input.dedupKey) {
-    const existing = await db().run.findUnique({ where: { flowId_dedupKey: { flowId: flow.id, dedupKey: input.dedupKey } }, select: { id: true } });
-    if (existing) return { runId: existing.id, duplicate: true };
-  }
-  // Saved versions never change: the parsed graph is cached (one query and a parse less per trigger).
-  const { graph } = await compiledVersion(flow.id, flow.version);
-  const trigger = pickTriggerNode(graph, input.triggerKind, input.nodeId);
-
-  // One statement writes the Run, its trigger Event and the first outbox row: atomic, and a
-  // single round trip on the hot path of every webhook.
-  const runId = randomUUID();
-  const eventId = randomUUID();
-  const step = stepRow(graph, runId, trigger.id, eventId);
-  let created: { runId: string; row: OutboxRow };
-  try {
-    // Timestamps as UTC wall time, as Prisma writes DateTime: the columns' now() defaults would
-    // follow the session time zone, and the reconciler compares createdAt with the clock.
-    const now = Prisma.sql`(${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-    const [row] = await db().$queryRaw<Array<{ id: bigint; availableAt: Date }>>`
-      WITH run AS (
-        INSERT INTO "Run" (id, "workspaceId", "flowId", "flowVersion", "triggerKind", "triggerNodeId", "pendingSteps", "dedupKey", "rerunOf", "createdAt")
-        VALUES (${runId}::uuid, ${workspaceId}::uuid, ${flow.id}::uuid, ${flow.version}, ${input.triggerKind}, ${trigger.id}, 1,
-                ${input.dedupKey ?? null}, ${input.rerunOf ?? null}::uuid, ${now})
-        RETURNING id
-      ), event AS (
-        INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", payload, "createdAt")
-        SELECT ${eventId}::uuid, ${workspaceId}::uuid, run.id, ${trigger.id}, ${JSON.stringify(payload)}::jsonb, ${now} FROM run
-        RETURNING id
-      )
-      INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt")
-      SELECT run.id, ${trigger.id}, event.id, ${step.maxAttempts}, ${step.backoffMs}, ${step.maxDelayMs}, ${now}, ${now} FROM run, event
-      RETURNING id, "availableAt"`;
-    created = { runId, row: { ...step, id: row!.id, availableAt: row!.availableAt } };
-  } catch (e) {
-    // Two deliveries of the same trigger raced: the other one won; answer with its run.
-    if (input.dedupKey && isUniqueViolation(e)) {
-      const existing = await db().run.findUnique({ where: { flowId_dedupKey: { flowId: flow.id, dedupKey: input.dedupKey } }, select: { id: true } });
+  for (let attempt = 0; ; attempt++) {
+    const version = input.expectVersion ?? (await currentFlowVersion(workspaceId, input.flowId, attempt > 0));
+    if (version === undefined) throw notFound('This flow');
+    // Saved versions never change: the parsed graph is cached (one query and a parse less per trigger).
+    const { graph } = await compiledVersion(input.flowId, version);
+    const trigger = pickTriggerNode(graph, input.triggerKind, input.nodeId);
+    const runId = randomUUID();
+    const eventId = randomUUID();
+    const step = stepRow(graph, runId, trigger.id, eventId);
+    const now = new Date();
+    const outcome = await insertRun({
+      runId,
+      eventId,
+      workspaceId,
+      flowId: input.flowId,
+      version,
+      requireActive: Boolean(input.requireActive),
+      routeToken: input.routeToken ?? null,
+      triggerKind: input.triggerKind,
+      triggerNodeId: trigger.id,
+      dedupKey: input.dedupKey ?? null,
+      rerunOf: input.rerunOf ?? null,
+      payload,
+      maxAttempts: step.maxAttempts,
+      backoffMs: step.backoffMs,
+      maxDelayMs: step.maxDelayMs,
+    });
+    if (outcome.kind === 'created') {
+      await flushOutboxSafely([{ ...step, id: outcome.stepId, availableAt: now }]);
+      void announceRunChange({ id: runId, flowId: input.flowId, workspaceId, status: 'queued', startedAt: null, finishedAt: null });
+      return { runId, duplicate: false };
+    }
+    if (outcome.kind === 'duplicate') {
+      // The same delivery (or schedule tick) started a run before: answer with that run.
+      const existing = await db().run.findUnique({ where: { flowId_dedupKey: { flowId: input.flowId, dedupKey: input.dedupKey! } }, select: { id: true } });
       if (existing) return { runId: existing.id, duplicate: true };
     }
-    throw e;
+    // The flow changed since this process last saw it (saved, deactivated, deleted): look again.
+    if (input.expectVersion !== undefined) throw new StaleFlowError();
+    if (attempt > 0) {
+      const flow = await db().flow.findFirst({ where: { id: input.flowId, workspaceId }, select: { active: true } });
+      if (!flow || (input.requireActive && !flow.active) || input.routeToken) throw notFound(input.routeToken ? 'This webhook address' : 'This flow');
+      if (attempt > 3) throw new AppError('CONFLICT', 'The flow kept changing while the run was starting. Try again.');
+    }
   }
-  await flushOutboxSafely([created.row]);
-  void publishRunChange(created.runId);
-  return { runId: created.runId, duplicate: false };
 }
 
 async function findRun(workspaceId: string, id: string) {

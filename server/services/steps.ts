@@ -1,32 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { db, type Tx } from '../db';
+import { db, dbPool, type Tx } from '../db';
 import { env } from '../env';
 import { getAgent } from '../agents/registry';
 import { isStateful, type AgentHttp, type JsonObject } from '../agents/define-agent';
 import { outgoingEdges, retryPolicyOf, type FlowGraph, type OutEdge } from '../engine/graph';
-import { edgesFor, takeDirectives } from '../engine/directives';
+import { edgesFor, takeDirectives, type Directives } from '../engine/directives';
 import { FROM_FIELD } from '../agents/merge';
 import { runAgent, type LogLine, type RunAgentResult } from '../engine/run-agent';
 import { createAgentHttp } from '../engine/safe-http';
+import { createBatcher } from '../engine/batcher';
 import type { StepJob } from '../queue/queues';
 import { loadFlowVersion } from './flows';
 import { nodeMemory } from './agent-memory';
 import { credentialsFor } from './credentials';
 import { flushOutboxSafely, type OutboxRow } from './outbox';
-import { publishRunChange } from './monitoring/events';
+import { announceRunChange, type StepSnapshot } from './monitoring/events';
 import { Prisma, type RunStatus } from '../generated/prisma/client';
 
 const outboxSelect = { id: true, runId: true, nodeId: true, eventId: true, availableAt: true, maxAttempts: true, backoffMs: true, maxDelayMs: true } as const;
 
-/** Flow versions never change once saved, so the worker keeps them. */
-const versionCache = new Map<string, { graph: FlowGraph; out: Map<string, OutEdge[]> }>();
+/**
+ * Flow versions never change once saved, so each process keeps them parsed. Concurrent first
+ * lookups of one version share one read.
+ */
+const versionCache = new Map<string, Promise<{ graph: FlowGraph; out: Map<string, OutEdge[]> }>>();
 
-export async function compiledVersion(flowId: string, version: number) {
+export function compiledVersion(flowId: string, version: number): Promise<{ graph: FlowGraph; out: Map<string, OutEdge[]> }> {
   const key = `${flowId}@${version}`;
   let hit = versionCache.get(key);
   if (!hit) {
-    const graph = await loadFlowVersion(flowId, version);
-    hit = { graph, out: outgoingEdges(graph) };
+    hit = loadFlowVersion(flowId, version).then((graph) => ({ graph, out: outgoingEdges(graph) }));
+    // A failed read is not kept: the next lookup tries again.
+    hit.catch(() => versionCache.delete(key));
     if (versionCache.size > 500) versionCache.delete(versionCache.keys().next().value!);
     versionCache.set(key, hit);
   }
@@ -48,7 +53,7 @@ export function stepRow(graph: FlowGraph, runId: string, nodeId: string, eventId
 }
 
 export type StepOutcome =
-  | { kind: 'succeeded'; emitted: number; children: number }
+  | { kind: 'succeeded'; emitted: number; children: number; inline?: number; announced?: boolean }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; error: string }
   | { kind: 'retry'; error: string; retryAfterMs?: number };
@@ -80,17 +85,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   // The outbox row, its run and the input event in one round trip (a row's run always exists:
   // deleting a run deletes its outbox rows); a queued run is marked running in the same statement.
   const startedAt = new Date();
-  const [pending] = await db().$queryRaw<PendingWithRun[]>`
-    WITH p AS (
-      SELECT p.id, r.status::text AS status, r."flowId", r."flowVersion", r."workspaceId", e.payload, e."nodeId" AS "eventNodeId"
-      FROM "PendingStep" p JOIN "Run" r ON r.id = p."runId" LEFT JOIN "Event" e ON e.id = p."eventId"
-      WHERE p."runId" = ${job.runId}::uuid AND p."nodeId" = ${job.nodeId} AND p."eventId" = ${job.eventId}::uuid
-    ), started AS (
-      UPDATE "Run" SET status = 'running', "startedAt" = (${startedAt.toISOString()}::timestamptz AT TIME ZONE 'UTC')
-      WHERE id = ${job.runId}::uuid AND status = 'queued' AND EXISTS (SELECT 1 FROM p)
-      RETURNING id
-    )
-    SELECT p.*, EXISTS (SELECT 1 FROM started) AS started FROM p`;
+  const pending = await readStep(job, startedAt);
   if (!pending) {
     await ensureChildrenFlushed(job);
     return { kind: 'skipped', reason: 'already done' };
@@ -104,7 +99,9 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   const { graph, out } = await compiledVersion(run.flowId, run.flowVersion);
   const node = graph.nodes.find((n) => n.id === job.nodeId);
   const agent = node && getAgent(node.type);
-  if (pending.started) void publishRunChange(run.id);
+  if (pending.started) {
+    void announceRunChange({ id: run.id, flowId: run.flowId, workspaceId: run.workspaceId, status: 'running', startedAt, finishedAt: null });
+  }
 
   let payload = (pending.payload ?? {}) as JsonObject;
   // Merge tells its inputs apart by the node each event came from (see merge.ts).
@@ -146,7 +143,11 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
     // Memory and results commit together, one step of this node at a time (see AgentCapabilities).
     const stateful = await runStateful(run.flowId, job.nodeId, pending.id, e.MUNINN_STEP_TIMEOUT_MS, async (tx) => {
       const res = await invoke(tx);
-      return res.ok ? { result: res, rows: (await recordSuccess(tx, base(res), graph, res.events, edges, false))! } : { result: res };
+      if (!res.ok) return { result: res };
+      const root = base(res);
+      const steps = [{ ...root, events: withIds(res.events) }];
+      const recorded = await recordSuccess(txClient(tx), root, steps, childSteps(steps[0]!, graph, edges), false);
+      return { result: res, rows: recorded!.rows };
     });
     if (stateful === null) return { kind: 'skipped', reason: 'completed concurrently' };
     if (stateful.rows) {
@@ -157,10 +158,13 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   } else {
     result = await invoke(db());
     if (result.ok) {
-      const rows = await recordSuccess(db(), base(result), graph, result.events, edges, true);
-      if (rows === null) return { kind: 'skipped', reason: 'completed concurrently' };
-      await flushOutboxSafely(rows);
-      return { kind: 'succeeded', emitted: result.events.length, children: rows.length };
+      // Pure steps downstream run here and now, and everything is recorded in one statement.
+      const chain = await runInlineChain(base(result), result.events, graph, out, run, e);
+      const recorded = await recordSuccess('pool', chain.root, chain.steps, chain.next, true);
+      if (recorded === null) return { kind: 'skipped', reason: 'completed concurrently' };
+      await flushOutboxSafely(recorded.rows);
+      if (recorded.run) void announceRunChange({ ...recorded.run, id: run.id, flowId: run.flowId, workspaceId: run.workspaceId }, recorded.nodeRuns);
+      return { kind: 'succeeded', emitted: result.events.length, children: recorded.rows.length, inline: chain.steps.length - 1, announced: true };
     }
   }
   if (result.ok) throw new Error('unreachable');
@@ -251,77 +255,299 @@ async function upsertNodeRun(tx: Tx, r: RecordBase, status: 'succeeded' | 'faile
   return row.id;
 }
 
-/** A timestamp parameter as UTC wall time, the way Prisma stores DateTime (whatever the session time zone). */
-const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+/** A recorded step: its base record and the events it emitted (directives taken off). */
+interface RecordedStep extends RecordBase {
+  events: EmittedEvent[];
+}
 
-/**
- * The success record of a step, in ONE statement (atomic by itself, or part of the caller's
- * transaction): claims the step's outbox row (`claim`; the stateful path has claimed it already),
- * upserts its NodeRun, writes the emitted Events and the outbox rows of the next steps, and does
- * the run's bookkeeping (pending count, step count, succeeded when nothing is left, failed when
- * the step budget is spent). Everything hangs off the claim: when another worker finished the
- * step first, nothing is written and the result is null. A run that already ended (failed,
- * cancelled) or ends here by its budget keeps this step's record but starts nothing new.
- */
-async function recordSuccess(
-  client: Tx,
-  r: RecordBase,
-  graph: FlowGraph,
-  emitted: JsonObject[],
-  edges: OutEdge[],
-  claim: boolean,
-): Promise<OutboxRow[] | null> {
-  const { runId, nodeId, eventId } = r.job;
-  const events = emitted.map((ev) => ({ id: randomUUID(), ...takeDirectives(ev) }));
+interface EmittedEvent {
+  id: string;
+  payload: JsonObject;
+  directives: Directives;
+}
+
+/** A downstream step that will go through the outbox. */
+interface NextStep {
+  nodeId: string;
+  eventId: string;
+  maxAttempts: number;
+  backoffMs: number;
+  maxDelayMs: number;
+  availableAt: string;
+}
+
+const withIds = (emitted: JsonObject[]): EmittedEvent[] => emitted.map((ev) => ({ id: randomUUID(), ...takeDirectives(ev) }));
+
+/** The steps an emitted event starts: one per edge it travels. */
+function childSteps(step: RecordedStep, graph: FlowGraph, edges: OutEdge[]): NextStep[] {
   const nowMs = Date.now();
-  const now = utc(new Date(nowMs));
-  const next = events.flatMap((e) =>
-    edgesFor(edges, e.directives).map((edge) => {
-      const row = stepRow(graph, runId, edge.target, e.id);
-      return { ...row, availableAt: new Date(nowMs + (e.directives.delayMs ?? 0)).toISOString() };
+  return step.events.flatMap((ev) =>
+    edgesFor(edges, ev.directives).map((edge) => {
+      const row = stepRow(graph, step.job.runId, edge.target, ev.id);
+      return { ...row, availableAt: new Date(nowMs + (ev.directives.delayMs ?? 0)).toISOString() };
     }),
   );
-  const delta = next.length - 1;
-  const budget = env().MUNINN_MAX_STEPS_PER_RUN;
-  const overBudget = Prisma.sql`(status = 'running' AND "stepCount" + 1 >= ${budget} AND "pendingSteps" + ${delta} > 0)`;
-  const done = Prisma.sql`(status IN ('running', 'queued') AND "pendingSteps" + ${delta} <= 0)`;
-  const budgetError = `The run was stopped after ${budget} steps (the step budget per run). Check the flow for a node that emits too many events.`;
-  const rows = await client.$queryRaw<Array<{ claimed: number } & { [K in keyof OutboxRow]: OutboxRow[K] | null }>>`
-    WITH claimed AS (
-      ${claim ? Prisma.sql`DELETE FROM "PendingStep" WHERE id = ${r.pendingId} RETURNING id` : Prisma.sql`SELECT ${r.pendingId}::bigint AS id`}
-    ), node_run AS (
-      INSERT INTO "NodeRun" (id, "workspaceId", "runId", "nodeId", "agentType", "inputEventId", status, attempt, logs, error, "startedAt", "finishedAt", "durationMs")
-      SELECT ${randomUUID()}::uuid, ${r.workspaceId}::uuid, ${runId}::uuid, ${nodeId}, ${r.agentType}, ${eventId}::uuid, 'succeeded'::"NodeRunStatus",
-             ${r.attempt}::int, ${JSON.stringify(r.logs)}::jsonb, NULL, ${utc(r.startedAt)}, ${utc(r.finishedAt)}, ${r.finishedAt.getTime() - r.startedAt.getTime()}::int
-      FROM claimed
-      ON CONFLICT ("runId", "nodeId", "inputEventId") DO UPDATE SET
-        "agentType" = EXCLUDED."agentType", status = EXCLUDED.status, attempt = EXCLUDED.attempt, logs = EXCLUDED.logs, error = NULL,
-        "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs"
-      RETURNING id
-    ), run AS (
-      UPDATE "Run" SET
-        "pendingSteps" = "pendingSteps" + CASE WHEN status IN ('failed', 'cancelled') OR ${overBudget} THEN -1 ELSE ${delta}::int END,
-        "stepCount" = "stepCount" + 1,
-        status = CASE WHEN ${overBudget} THEN 'failed'::"RunStatus" WHEN ${done} THEN 'succeeded'::"RunStatus" ELSE status END,
-        error = CASE WHEN ${overBudget} THEN ${budgetError} ELSE error END,
-        "finishedAt" = CASE WHEN ${overBudget} OR ${done} THEN ${now} ELSE "finishedAt" END
-      WHERE id = ${runId}::uuid AND EXISTS (SELECT 1 FROM claimed)
-      RETURNING status
-    ), events AS (
-      INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", "nodeRunId", payload, "createdAt")
-      SELECT e.id, ${r.workspaceId}::uuid, ${runId}::uuid, ${nodeId}, node_run.id, e.payload, ${now}
-      FROM node_run, jsonb_to_recordset(${JSON.stringify(events.map((e) => ({ id: e.id, payload: e.payload })))}::jsonb) AS e(id uuid, payload jsonb)
-    ), steps AS (
-      INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt")
-      SELECT ${runId}::uuid, s."nodeId", s."eventId", s."maxAttempts", s."backoffMs", s."maxDelayMs", s."availableAt" AT TIME ZONE 'UTC', ${now}
-      FROM run, jsonb_to_recordset(${JSON.stringify(next)}::jsonb)
+}
+
+/** At most this many pure steps run inside one job; the rest go through the queue. */
+const MAX_INLINE_STEPS = 32;
+
+/**
+ * After a step succeeded: runs the pure ("inline") steps it feeds right here, breadth first, and
+ * the steps they feed, until an agent that is not pure, a delay, a failure, or the cap. A step
+ * that fails here is not recorded as failed: it goes through the queue like any other step and
+ * gets its retries and history there. Nothing is written until the caller records the chain.
+ */
+async function runInlineChain(
+  root: RecordBase,
+  emitted: JsonObject[],
+  graph: FlowGraph,
+  out: Map<string, OutEdge[]>,
+  run: { id: string; workspaceId: string; flowId: string },
+  e: ReturnType<typeof env>,
+): Promise<{ root: RecordBase; steps: RecordedStep[]; next: NextStep[] }> {
+  const first: RecordedStep = { ...root, events: withIds(emitted) };
+  const steps = [first];
+  const next: NextStep[] = [];
+  const queue = [first];
+  for (let step = queue.shift(); step; step = queue.shift()) {
+    for (const child of childSteps(step, graph, out.get(step.job.nodeId) ?? [])) {
+      const node = graph.nodes.find((n) => n.id === child.nodeId);
+      const agent = node && getAgent(node.type);
+      const input = step.events.find((ev) => ev.id === child.eventId)!;
+      if (!node || !agent?.capabilities.inline || input.directives.delayMs || steps.length >= MAX_INLINE_STEPS) {
+        next.push(child);
+        continue;
+      }
+      const job = { runId: run.id, nodeId: child.nodeId, eventId: child.eventId };
+      const startedAt = new Date();
+      const idempotencyKey = `${job.runId}:${job.nodeId}:${job.eventId}`;
+      const res = await runAgent(agent, node.options as JsonObject, input.payload, { ...job, attempt: 1, idempotencyKey }, {
+        memory: nodeMemory(run.workspaceId, run.flowId, job.nodeId, false, db()),
+        credentials: credentialsFor(run.workspaceId),
+        http: (signal): AgentHttp => createAgentHttp({ idempotencyKey, signal, timeoutMs: e.MUNINN_STEP_TIMEOUT_MS }),
+        dryRun: false,
+        timeoutMs: e.MUNINN_STEP_TIMEOUT_MS,
+        maxEvents: e.MUNINN_MAX_EVENTS_PER_STEP,
+        maxEventBytes: e.MUNINN_MAX_PAYLOAD_BYTES,
+      });
+      if (!res.ok) {
+        next.push(child);
+        continue;
+      }
+      const recorded: RecordedStep = {
+        job,
+        pendingId: root.pendingId,
+        workspaceId: root.workspaceId,
+        agentType: node.type,
+        attempt: 1,
+        startedAt,
+        finishedAt: new Date(),
+        logs: res.logs,
+        events: withIds(res.events),
+      };
+      steps.push(recorded);
+      queue.push(recorded);
+    }
+  }
+  return { root, steps, next };
+}
+
+/** Runs SQL with $1… parameters, on the pg pool (named, so prepared once per connection) or in a Prisma transaction. */
+interface SqlClient {
+  query<T>(name: string, text: string, values: unknown[]): Promise<T[]>;
+}
+
+function poolClient(): SqlClient {
+  const pool = dbPool();
+  return { query: async <T>(name: string, text: string, values: unknown[]) => (await pool.query({ name, text, values })).rows as T[] };
+}
+
+function txClient(tx: Tx): SqlClient {
+  return { query: <T>(_name: string, text: string, values: unknown[]) => tx.$queryRawUnsafe<T[]>(text, ...values) };
+}
+
+const stepKey = (s: { runId: string; nodeId: string; eventId: string }) => `${s.runId}|${s.nodeId}|${s.eventId}`;
+
+/**
+ * The outbox rows of several steps, their runs and input events in one round trip; queued runs
+ * are marked running in the same statement. Steps of a busy worker are read together (see
+ * createBatcher): the database then pays its per-statement and per-commit cost once for all.
+ */
+const READ_STEPS_SQL = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("runId" uuid, "nodeId" text, "eventId" uuid)
+  ), p AS (
+    SELECT p.id::text AS id, p."runId"::text AS "runId", p."nodeId", p."eventId"::text AS "eventId", r.status::text AS status,
+           r."flowId", r."flowVersion", r."workspaceId", e.payload, e."nodeId" AS "eventNodeId"
+    FROM input i
+    JOIN "PendingStep" p ON p."runId" = i."runId" AND p."nodeId" = i."nodeId" AND p."eventId" = i."eventId"
+    JOIN "Run" r ON r.id = p."runId"
+    LEFT JOIN "Event" e ON e.id = p."eventId"
+  ), started AS (
+    UPDATE "Run" SET status = 'running', "startedAt" = ($2::timestamptz AT TIME ZONE 'UTC')
+    WHERE id IN (SELECT "runId"::uuid FROM p) AND status = 'queued'
+    RETURNING id::text AS id
+  )
+  SELECT p.*, p."runId" IN (SELECT id FROM started) AS started FROM p`;
+
+const readSteps = createBatcher(async (jobs: Array<{ job: StepJob; startedAt: Date }>) => {
+  const rows = await poolClient().query<Omit<PendingWithRun, 'id'> & { id: string; runId: string; nodeId: string; eventId: string }>(
+    'steps-read',
+    READ_STEPS_SQL,
+    [JSON.stringify(jobs.map(({ job }) => ({ runId: job.runId, nodeId: job.nodeId, eventId: job.eventId }))), jobs[0]!.startedAt.toISOString()],
+  );
+  const byKey = new Map(rows.map((r) => [stepKey(r), r]));
+  return jobs.map(({ job }) => {
+    const row = byKey.get(stepKey(job));
+    if (!row) return undefined;
+    const { runId: _r, nodeId: _n, eventId: _e, ...rest } = row;
+    return { ...rest, id: BigInt(row.id) } satisfies PendingWithRun;
+  });
+}, 64);
+
+function readStep(job: StepJob, startedAt: Date): Promise<PendingWithRun | undefined> {
+  return readSteps({ job, startedAt });
+}
+
+/**
+ * The success records of steps — each with the pure steps run inline after it — in ONE statement
+ * (atomic by itself, or part of the caller's transaction): claims each step's outbox row (the
+ * stateful path has claimed it already), upserts the NodeRuns, writes the emitted Events and the
+ * outbox rows of the next steps, and does each run's bookkeeping (pending count, step count,
+ * succeeded when nothing is left, failed when the step budget is spent). Everything hangs off the
+ * claim: a step that another worker finished first writes nothing. A run that already ended
+ * (failed, cancelled) or ends here by its budget keeps these records but starts nothing new.
+ * Several steps of one run in one batch are summed per run.
+ */
+const recordSql = (claim: boolean) => `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS j("pendingId" bigint, "runId" uuid, "workspaceId" uuid, "nodeRuns" jsonb, events jsonb, next jsonb, delta int, k int)
+  ), claimed AS (
+    ${claim ? 'DELETE FROM "PendingStep" p USING input j WHERE p.id = j."pendingId" RETURNING p.id' : 'SELECT "pendingId" AS id FROM input'}
+  ), ok AS (
+    SELECT j.* FROM input j WHERE j."pendingId" IN (SELECT id FROM claimed)
+  ), node_run AS (
+    INSERT INTO "NodeRun" (id, "workspaceId", "runId", "nodeId", "agentType", "inputEventId", status, attempt, logs, error, "startedAt", "finishedAt", "durationMs")
+    SELECT s.id, ok."workspaceId", ok."runId", s."nodeId", s."agentType", s."inputEventId", 'succeeded'::"NodeRunStatus", s.attempt, s.logs, NULL,
+           s."startedAt" AT TIME ZONE 'UTC', s."finishedAt" AT TIME ZONE 'UTC', s."durationMs"
+    FROM ok CROSS JOIN LATERAL jsonb_to_recordset(ok."nodeRuns")
+      AS s(id uuid, "nodeId" text, "agentType" text, "inputEventId" uuid, attempt int, logs jsonb, "startedAt" timestamptz, "finishedAt" timestamptz, "durationMs" int)
+    ON CONFLICT ("runId", "nodeId", "inputEventId") DO UPDATE SET
+      "agentType" = EXCLUDED."agentType", status = EXCLUDED.status, attempt = EXCLUDED.attempt, logs = EXCLUDED.logs, error = NULL,
+      "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs"
+    RETURNING id::text AS id, "runId"::text AS "runId", "nodeId", "inputEventId"::text AS "inputEventId", "agentType", attempt, "durationMs"
+  ), per_run AS (
+    SELECT "runId", sum(delta)::int AS delta, sum(k)::int AS k, count(*)::int AS jobs FROM ok GROUP BY "runId"
+  ), run AS (
+    UPDATE "Run" r SET
+      "pendingSteps" = r."pendingSteps" + CASE WHEN r.status IN ('failed', 'cancelled') OR ${OVER_BUDGET} THEN -pr.jobs ELSE pr.delta END,
+      "stepCount" = r."stepCount" + pr.k,
+      status = CASE WHEN ${OVER_BUDGET} THEN 'failed'::"RunStatus" WHEN ${RUN_DONE} THEN 'succeeded'::"RunStatus" ELSE r.status END,
+      error = CASE WHEN ${OVER_BUDGET} THEN $3 ELSE r.error END,
+      "finishedAt" = CASE WHEN ${OVER_BUDGET} OR ${RUN_DONE} THEN ($4::timestamptz AT TIME ZONE 'UTC') ELSE r."finishedAt" END
+    FROM per_run pr
+    WHERE r.id = pr."runId"
+    RETURNING r.id::text AS id, r.status, r."startedAt" AT TIME ZONE 'UTC' AS "startedAt", r."finishedAt" AT TIME ZONE 'UTC' AS "finishedAt"
+  ), events AS (
+    INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", "nodeRunId", payload, "createdAt")
+    SELECT e.id, ok."workspaceId", ok."runId", e."nodeId", nr.id::uuid, e.payload, ($4::timestamptz AT TIME ZONE 'UTC')
+    FROM ok CROSS JOIN LATERAL jsonb_to_recordset(ok.events) AS e(id uuid, "nodeId" text, "inputEventId" uuid, payload jsonb)
+    JOIN node_run nr ON nr."runId" = ok."runId"::text AND nr."nodeId" = e."nodeId" AND nr."inputEventId" = e."inputEventId"::text
+  ), steps AS (
+    INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt")
+    SELECT ok."runId", s."nodeId", s."eventId", s."maxAttempts", s."backoffMs", s."maxDelayMs", s."availableAt" AT TIME ZONE 'UTC', ($4::timestamptz AT TIME ZONE 'UTC')
+    FROM ok JOIN run ON run.id = ok."runId"::text
+      CROSS JOIN LATERAL jsonb_to_recordset(ok.next)
         AS s("nodeId" text, "eventId" uuid, "maxAttempts" int, "backoffMs" int, "maxDelayMs" int, "availableAt" timestamptz)
-      WHERE run.status NOT IN ('failed', 'cancelled')
-      RETURNING id, "runId", "nodeId", "eventId", "availableAt", "maxAttempts", "backoffMs", "maxDelayMs"
-    )
-    SELECT (SELECT count(*) FROM claimed)::int AS claimed, steps.* FROM (SELECT 1) AS one LEFT JOIN steps ON true`;
-  if (!rows[0]?.claimed) return null;
-  return rows.filter((row): row is typeof row & OutboxRow => row.id !== null).map(({ claimed: _, ...row }) => row);
+    WHERE run.status NOT IN ('failed', 'cancelled')
+    RETURNING id::text AS id, "runId"::text AS "runId", "nodeId", "eventId"::text AS "eventId", "availableAt" AT TIME ZONE 'UTC' AS "availableAt",
+              "maxAttempts", "backoffMs", "maxDelayMs"
+  )
+  SELECT (SELECT coalesce(json_agg(id::text), '[]'::json) FROM claimed) AS claimed,
+         (SELECT coalesce(json_agg(r), '[]'::json) FROM run r) AS runs,
+         (SELECT coalesce(json_agg(n), '[]'::json) FROM node_run n) AS "nodeRuns",
+         (SELECT coalesce(json_agg(s), '[]'::json) FROM steps s) AS steps`;
+
+const OVER_BUDGET = `(r.status = 'running' AND r."stepCount" + pr.k >= $2::int AND r."pendingSteps" + pr.delta > 0)`;
+const RUN_DONE = `(r.status IN ('running', 'queued') AND r."pendingSteps" + pr.delta <= 0)`;
+
+interface RecordItem {
+  root: RecordBase;
+  steps: RecordedStep[];
+  next: NextStep[];
+}
+
+interface RecordResult {
+  rows: OutboxRow[];
+  /** The run after the record (absent only when it vanished). */
+  run?: { status: RunStatus; startedAt: Date | null; finishedAt: Date | null };
+  nodeRuns: StepSnapshot[];
+}
+
+interface RecordRow {
+  claimed: string[];
+  runs: Array<{ id: string; status: RunStatus; startedAt: string | null; finishedAt: string | null }>;
+  nodeRuns: Array<{ id: string; runId: string; nodeId: string; inputEventId: string; agentType: string; attempt: number; durationMs: number | null }>;
+  steps: Array<{ id: string; runId: string; nodeId: string; eventId: string; availableAt: string; maxAttempts: number; backoffMs: number; maxDelayMs: number }>;
+}
+
+async function recordMany(client: SqlClient, items: RecordItem[], claim: boolean): Promise<Array<RecordResult | null>> {
+  const budget = env().MUNINN_MAX_STEPS_PER_RUN;
+  const input = items.map(({ root, steps, next }) => ({
+    pendingId: root.pendingId.toString(),
+    runId: root.job.runId,
+    workspaceId: root.workspaceId,
+    nodeRuns: steps.map((s) => ({
+      id: randomUUID(),
+      nodeId: s.job.nodeId,
+      agentType: s.agentType,
+      inputEventId: s.job.eventId,
+      attempt: s.attempt,
+      logs: s.logs,
+      startedAt: s.startedAt.toISOString(),
+      finishedAt: s.finishedAt.toISOString(),
+      durationMs: s.finishedAt.getTime() - s.startedAt.getTime(),
+    })),
+    events: steps.flatMap((s) => s.events.map((ev) => ({ id: ev.id, nodeId: s.job.nodeId, inputEventId: s.job.eventId, payload: ev.payload }))),
+    next,
+    delta: next.length - 1,
+    k: steps.length,
+  }));
+  const [row] = await client.query<RecordRow>(claim ? 'steps-record' : 'steps-record-claimed', recordSql(claim), [
+    JSON.stringify(input),
+    budget,
+    `The run was stopped after ${budget} steps (the step budget per run). Check the flow for a node that emits too many events.`,
+    new Date().toISOString(),
+  ]);
+  const claimed = new Set(row!.claimed);
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return items.map(({ root, steps, next }) => {
+    if (!claimed.has(root.pendingId.toString())) return null;
+    const runId = root.job.runId;
+    const run = row!.runs.find((r) => r.id === runId);
+    const mine = new Set(steps.map((s) => `${s.job.nodeId}|${s.job.eventId}`));
+    const children = new Set(next.map((n) => `${n.nodeId}|${n.eventId}`));
+    return {
+      rows: row!.steps
+        .filter((st) => st.runId === runId && children.has(`${st.nodeId}|${st.eventId}`))
+        .map((st) => ({ ...st, id: BigInt(st.id), availableAt: new Date(st.availableAt) })),
+      ...(run ? { run: { status: run.status, startedAt: date(run.startedAt), finishedAt: date(run.finishedAt) } } : {}),
+      nodeRuns: row!.nodeRuns
+        .filter((n) => n.runId === runId && mine.has(`${n.nodeId}|${n.inputEventId}`))
+        .map(({ runId: _r, inputEventId: _i, ...n }) => ({ ...n, status: 'succeeded' as const })),
+    };
+  });
+}
+
+/** Steps of a busy worker are recorded together: one statement and one commit for the batch. */
+const recordBatch = createBatcher((items: RecordItem[]) => recordMany(poolClient(), items, true), 64);
+
+async function recordSuccess(client: SqlClient | 'pool', root: RecordBase, steps: RecordedStep[], next: NextStep[], claim: boolean): Promise<RecordResult | null> {
+  if (client === 'pool' && claim) return recordBatch({ root, steps, next });
+  const [result] = await recordMany(client === 'pool' ? poolClient() : client, [{ root, steps, next }], claim);
+  return result ?? null;
 }
 
 /** A failed attempt that will be retried: visible in the step's history while it waits. */

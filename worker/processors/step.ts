@@ -12,10 +12,11 @@ export async function processStep(job: Job<StepJobData>, token?: string): Promis
   const { runId, nodeId, eventId } = job.data;
   const outcome = await executeStep({ runId, nodeId, eventId }, { attempt: job.attemptsMade + 1, maxAttempts });
   // Live updates, metrics counters and alert evaluation learn about the committed step (and run).
-  if (outcome.kind !== 'skipped') await publishRunChange(runId, { nodeId, eventId });
+  // (A step recorded on the fast path has announced itself from what its statement returned.)
+  if (outcome.kind !== 'skipped' && !(outcome.kind === 'succeeded' && outcome.announced)) await publishRunChange(runId, { nodeId, eventId });
   switch (outcome.kind) {
     case 'succeeded':
-      return `emitted ${outcome.emitted}, queued ${outcome.children}`;
+      return `emitted ${outcome.emitted}, queued ${outcome.children}${outcome.inline ? `, ran ${outcome.inline} inline` : ''}`;
     case 'skipped':
       return `skipped: ${outcome.reason}`;
     case 'failed':

@@ -1,6 +1,7 @@
 'use client';
 
 import { createContext, useContext } from 'react';
+import type { Sample } from '../sample-event';
 import type { JsonSchema } from '../schema/json-schema';
 
 export interface FormContextValue {
@@ -12,6 +13,16 @@ export interface FormContextValue {
   jsonDraft: (path: string) => string | undefined;
   /** JSON fields report text that does not parse yet (null once it does). */
   setJsonDraft: (path: string, draft: { text: string; message: string } | null) => void;
+  /** Viewers see the settings but cannot change them. */
+  readOnly: boolean;
+  /** What Liquid in a setting is previewed against; null for no previews. */
+  preview: LiquidPreviewSetup | null;
+}
+
+export interface LiquidPreviewSetup {
+  sample: Sample;
+  /** Top-level options the engine passes to the agent as typed, so Liquid in them is not rendered. */
+  rawOptions: readonly string[];
 }
 
 export const FormContext = createContext<FormContextValue | null>(null);

@@ -9,6 +9,7 @@ import { CredentialField } from './credential-field';
 import { enumLabel, testIdOf, useFormContext } from './form-context';
 import { JsonField } from './json-field';
 import { KeyValueField } from './key-value-field';
+import { LiquidPreview } from './liquid-preview';
 import { ObjectFields } from './object-fields';
 import { ObjectListField } from './object-list-field';
 import { StringListField } from './string-list-field';
@@ -85,81 +86,84 @@ export function SchemaField({ name, schema: raw, path, value, required, onChange
   }
 
   return (
-    <Field label={label} hint={hint} error={error} required={required}>
-      {(control) => {
-        const { invalid, ...rest } = control;
-        switch (kind) {
-          case 'enum':
-            return (
-              <Select
-                {...rest}
-                invalid={invalid}
-                value={value === undefined ? '' : JSON.stringify(value)}
-                onChange={(e) => onChange(e.target.value === '' ? undefined : JSON.parse(e.target.value))}
-                data-testid={testId}
-              >
-                {(!required || value === undefined) && <option value="">{required ? 'Choose…' : '— none —'}</option>}
-                {(schema.enum ?? []).map((option) => (
-                  <option key={JSON.stringify(option)} value={JSON.stringify(option)}>
-                    {enumLabel(option)}
-                  </option>
-                ))}
-              </Select>
-            );
-          case 'number':
-          case 'integer':
-            return (
-              <Input
-                {...rest}
-                invalid={invalid}
-                type="number"
-                inputMode={kind === 'integer' ? 'numeric' : 'decimal'}
-                step={kind === 'integer' ? 1 : 'any'}
-                min={schema.minimum ?? schema.exclusiveMinimum}
-                max={schema.maximum ?? schema.exclusiveMaximum}
-                placeholder={placeholder}
-                value={typeof value === 'number' ? value : ''}
-                onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
-                data-testid={testId}
-              />
-            );
-          case 'string':
-            return (
-              <Input
-                {...rest}
-                invalid={invalid}
-                maxLength={schema.maxLength}
-                placeholder={placeholder}
-                value={typeof value === 'string' || typeof value === 'number' ? String(value) : ''}
-                onChange={(e) => setText(e.target.value)}
-                data-testid={testId}
-              />
-            );
-          case 'text':
-            return (
-              <Textarea
-                {...rest}
-                invalid={invalid}
-                rows={5}
-                maxLength={schema.maxLength}
-                placeholder={placeholder}
-                value={typeof value === 'string' ? value : ''}
-                onChange={(e) => setText(e.target.value)}
-                data-testid={testId}
-              />
-            );
-          case 'credential':
-            return <CredentialField control={control} types={schema.credentialType ?? []} value={value} onChange={onChange} testId={testId} />;
-          case 'stringList':
-            return <StringListField control={control} value={value} onChange={onChange} testId={testId} />;
-          case 'keyValue':
-            return <KeyValueField label={label} value={value} onChange={onChange} testId={testId} />;
-          case 'jsonObject':
-            return <JsonField control={control} path={path} value={value} onChange={onChange} objectOnly testId={testId} />;
-          default:
-            return <JsonField control={control} path={path} value={value} onChange={onChange} inline={compact} testId={testId} />;
-        }
-      }}
-    </Field>
+    <div className="space-y-1.5">
+      <Field label={label} hint={hint} error={error} required={required}>
+        {(control) => {
+          const { invalid, ...rest } = control;
+          switch (kind) {
+            case 'enum':
+              return (
+                <Select
+                  {...rest}
+                  invalid={invalid}
+                  value={value === undefined ? '' : JSON.stringify(value)}
+                  onChange={(e) => onChange(e.target.value === '' ? undefined : JSON.parse(e.target.value))}
+                  data-testid={testId}
+                >
+                  {(!required || value === undefined) && <option value="">{required ? 'Choose…' : '— none —'}</option>}
+                  {(schema.enum ?? []).map((option) => (
+                    <option key={JSON.stringify(option)} value={JSON.stringify(option)}>
+                      {enumLabel(option)}
+                    </option>
+                  ))}
+                </Select>
+              );
+            case 'number':
+            case 'integer':
+              return (
+                <Input
+                  {...rest}
+                  invalid={invalid}
+                  type="number"
+                  inputMode={kind === 'integer' ? 'numeric' : 'decimal'}
+                  step={kind === 'integer' ? 1 : 'any'}
+                  min={schema.minimum ?? schema.exclusiveMinimum}
+                  max={schema.maximum ?? schema.exclusiveMaximum}
+                  placeholder={placeholder}
+                  value={typeof value === 'number' ? value : ''}
+                  onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
+                  data-testid={testId}
+                />
+              );
+            case 'string':
+              return (
+                <Input
+                  {...rest}
+                  invalid={invalid}
+                  maxLength={schema.maxLength}
+                  placeholder={placeholder}
+                  value={typeof value === 'string' || typeof value === 'number' ? String(value) : ''}
+                  onChange={(e) => setText(e.target.value)}
+                  data-testid={testId}
+                />
+              );
+            case 'text':
+              return (
+                <Textarea
+                  {...rest}
+                  invalid={invalid}
+                  rows={5}
+                  maxLength={schema.maxLength}
+                  placeholder={placeholder}
+                  value={typeof value === 'string' ? value : ''}
+                  onChange={(e) => setText(e.target.value)}
+                  data-testid={testId}
+                />
+              );
+            case 'credential':
+              return <CredentialField control={control} types={schema.credentialType ?? []} value={value} onChange={onChange} testId={testId} />;
+            case 'stringList':
+              return <StringListField control={control} value={value} onChange={onChange} testId={testId} />;
+            case 'keyValue':
+              return <KeyValueField label={label} value={value} onChange={onChange} testId={testId} />;
+            case 'jsonObject':
+              return <JsonField control={control} path={path} value={value} onChange={onChange} objectOnly testId={testId} />;
+            default:
+              return <JsonField control={control} path={path} value={value} onChange={onChange} inline={compact} testId={testId} />;
+          }
+        }}
+      </Field>
+      <LiquidPreview path={path} value={value} />
+    </div>
   );
 }

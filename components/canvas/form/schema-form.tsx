@@ -13,18 +13,23 @@ interface SchemaFormProps {
   errors: Record<string, string>;
   jsonDraft: FormContextValue['jsonDraft'];
   setJsonDraft: FormContextValue['setJsonDraft'];
+  readOnly?: boolean;
+  preview?: FormContextValue['preview'];
 }
 
 /** The settings form of a node, generated from its agent's options schema: no hand-written forms. */
-export function SchemaForm({ schema, value, onChange, errors, jsonDraft, setJsonDraft }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, errors, jsonDraft, setJsonDraft, readOnly = false, preview = null }: SchemaFormProps) {
   const root = asSchema(schema);
-  const ctx = useMemo(() => ({ root, errors, jsonDraft, setJsonDraft }), [root, errors, jsonDraft, setJsonDraft]);
+  const ctx = useMemo(() => ({ root, errors, jsonDraft, setJsonDraft, readOnly, preview }), [root, errors, jsonDraft, setJsonDraft, readOnly, preview]);
   if (Object.keys(root.properties ?? {}).length === 0) {
     return <p className="text-sm text-slate-500 dark:text-slate-400">This agent has no settings.</p>;
   }
   return (
     <FormContext.Provider value={ctx}>
-      <ObjectFields schema={root} path="" value={value} onChange={onChange} />
+      {/* A disabled fieldset disables every control inside it, however deeply the form nests. */}
+      <fieldset disabled={readOnly} className="min-w-0" data-testid="settings-form" data-read-only={readOnly || undefined}>
+        <ObjectFields schema={root} path="" value={value} onChange={onChange} />
+      </fieldset>
     </FormContext.Provider>
   );
 }

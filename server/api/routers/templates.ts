@@ -24,6 +24,8 @@ export const templatesRouter = router({
   /** For a flow's page: was it installed from a template, and is there a newer version? */
   updateInfo: viewerProcedure.input(flowId).query(({ ctx, input }) => templates.templateUpdateInfo(ctx.workspaceId, input.flowId)),
   /** Every flow of the workspace whose template has a newer version. */
+  /** The graph an update would produce (credentials and values kept), for the editor's diff; saves nothing. */
+  updatePreview: viewerProcedure.input(flowId).query(({ ctx, input }) => templates.previewTemplateUpdate(ctx.workspaceId, input.flowId)),
   updates: viewerProcedure.query(({ ctx }) => templates.listTemplateUpdates(ctx.workspaceId)),
   applyUpdate: builderProcedure
     .input(templates.applyTemplateUpdateInput)

@@ -56,35 +56,64 @@ const keys = {
   stepDuration: () => monitoringKey('metrics', 'step-duration'),
 };
 
-/** Counts one transition once. `label` is the counter's label value(s) joined by "|". */
-async function count(redis: Redis, kind: 'runs' | 'steps', seenId: string, label: string, durationMs: number | null): Promise<boolean> {
+/** Arguments of the counting script for one transition. */
+function countArgs(kind: 'runs' | 'steps', seenId: string, label: string, durationMs: number | null): string[] {
   const seconds = durationMs === null ? null : Math.max(0, durationMs) / 1000;
-  const counterKey = kind === 'runs' ? keys.runs() : keys.steps();
-  const histogramKey = kind === 'runs' ? keys.runDuration() : keys.stepDuration();
   // The histogram is labelled by status only (agents × statuses × buckets would be too many series).
   const histogramLabel = label.split('|')[0]!;
-  const done = await withScript(redis).muninnCount(
+  return [
     monitoringKey('metrics', 'seen', kind, seenId),
-    counterKey,
-    histogramKey,
+    kind === 'runs' ? keys.runs() : keys.steps(),
+    kind === 'runs' ? keys.runDuration() : keys.stepDuration(),
     label,
     seconds === null ? '' : String(bucketIndex(seconds)),
     seconds === null ? '0' : String(seconds),
     histogramLabel,
     String(SEEN_TTL_SECONDS),
-  );
-  return done === 1;
+  ];
+}
+
+const runArgs = (run: { id: string; status: string; finishedAt: Date; durationMs: number | null }) =>
+  countArgs('runs', `${run.id}:${run.status}:${run.finishedAt.getTime()}`, run.status, run.durationMs);
+const stepArgs = (step: { id: string; status: string; attempt: number; agentType: string; durationMs: number | null }) =>
+  countArgs('steps', `${step.id}:${step.attempt}:${step.status}`, `${step.status}|${step.agentType}`, step.durationMs);
+
+/** Counts one transition once. */
+async function count(redis: Redis, args: string[]): Promise<boolean> {
+  const [a, b, c, d, e, f, g, h] = args as [string, string, string, string, string, string, string, string];
+  return (await withScript(redis).muninnCount(a, b, c, d, e, f, g, h)) === 1;
 }
 
 export function countRunFinished(redis: Redis, run: { id: string; status: string; finishedAt: Date; durationMs: number | null }): Promise<boolean> {
-  return count(redis, 'runs', `${run.id}:${run.status}:${run.finishedAt.getTime()}`, run.status, run.durationMs);
+  return count(redis, runArgs(run));
 }
 
 export function countStepOutcome(
   redis: Redis,
   step: { id: string; status: string; attempt: number; agentType: string; durationMs: number | null },
 ): Promise<boolean> {
-  return count(redis, 'steps', `${step.id}:${step.attempt}:${step.status}`, `${step.status}|${step.agentType}`, step.durationMs);
+  return count(redis, stepArgs(step));
+}
+
+/** A pipeline that can count (the script must be defined before the pipeline is made). */
+export function countingPipeline(redis: Redis): ReturnType<Redis['pipeline']> {
+  return withScript(redis).pipeline();
+}
+
+/**
+ * Queues the counting of a run's and its steps' transitions on a pipeline from countingPipeline,
+ * so an announcement that counts several transitions costs one round trip (see announceRunChange).
+ */
+export function pipelineCounts(
+  pipeline: ReturnType<Redis['pipeline']>,
+  transitions: {
+    run?: { id: string; status: string; finishedAt: Date; durationMs: number | null };
+    steps: Array<{ id: string; status: string; attempt: number; agentType: string; durationMs: number | null }>;
+  },
+): void {
+  const p = pipeline as unknown as { muninnCount(...args: string[]): unknown };
+  for (const step of transitions.steps) p.muninnCount(...stepArgs(step));
+  if (transitions.run) p.muninnCount(...runArgs(transitions.run));
 }
 
 export interface HistogramSnapshot {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { db } from '../../db';
 import { createRedis } from '../../queue/connection';
 import type { NodeRunStatus, RunStatus } from '../../generated/prisma/client';
-import { countRunFinished, countStepOutcome } from './counters';
+import { countingPipeline, pipelineCounts } from './counters';
 import { monitoringKey, monitoringRedis, runEventsChannel } from './redis';
 
 /**
@@ -34,13 +34,31 @@ export function alertsDirtyKey(): string {
   return monitoringKey('alerts', 'dirty-flows');
 }
 
+/** What an announcement needs to know about a run, as committed. */
+export interface RunSnapshot {
+  id: string;
+  flowId: string;
+  workspaceId: string;
+  status: RunStatus;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A step's NodeRun as committed. */
+export interface StepSnapshot {
+  id: string;
+  nodeId: string;
+  status: NodeRunStatus;
+  attempt: number;
+  agentType: string;
+  durationMs: number | null;
+}
+
 /**
  * Announces that run `runId` (and, with `step`, the step of `step.nodeId` on input event
- * `step.eventId`) changed. Call it after the transaction commits. Never throws: live updates and
- * counters are best effort and must not fail a step or a request.
- *
- * Besides publishing, it counts finished runs and step outcomes for /api/metrics (counters.ts,
- * idempotent per transition) and marks the flow for alert evaluation when a run ended.
+ * `step.eventId`) changed, reading the committed state first. Call it after the transaction
+ * commits. Never throws: live updates and counters are best effort and must not fail a step or a
+ * request. Callers that already know the committed state use `announceRunChange` (no reads).
  */
 export async function publishRunChange(runId: string, step?: { nodeId: string; eventId: string }): Promise<void> {
   try {
@@ -52,28 +70,39 @@ export async function publishRunChange(runId: string, step?: { nodeId: string; e
     const nodeRun = step
       ? await db().nodeRun.findUnique({
           where: { runId_nodeId_inputEventId: { runId, nodeId: step.nodeId, inputEventId: step.eventId } },
-          select: { id: true, status: true, attempt: true, agentType: true, durationMs: true },
+          select: { id: true, nodeId: true, status: true, attempt: true, agentType: true, durationMs: true },
         })
       : null;
-    const change: RunChange = {
-      runId: run.id,
-      flowId: run.flowId,
-      workspaceId: run.workspaceId,
-      status: run.status,
-      ...(step ? { nodeId: step.nodeId } : {}),
-      ...(nodeRun ? { stepStatus: nodeRun.status } : {}),
-    };
-    const redis = monitoringRedis();
-    const work: Array<Promise<unknown>> = [redis.publish(runEventsChannel(), JSON.stringify(change))];
-    if (nodeRun && COUNTED_STEP.has(nodeRun.status)) work.push(countStepOutcome(redis, nodeRun));
-    if (TERMINAL_RUN.has(run.status) && run.finishedAt) {
-      const durationMs = run.startedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null;
-      work.push(countRunFinished(redis, { id: run.id, status: run.status, finishedAt: run.finishedAt, durationMs }));
-      work.push(redis.sadd(alertsDirtyKey(), run.flowId));
-    }
-    await Promise.all(work);
+    await announceRunChange(run, nodeRun ? [nodeRun] : step ? [{ nodeId: step.nodeId }] : []);
   } catch (e) {
     console.warn(`[monitoring] run ${runId}: change not announced: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Publishes one notification per step (or one for the run), counts finished runs and step
+ * outcomes for /api/metrics (counters.ts, idempotent per transition) and marks the flow for alert
+ * evaluation when the run ended. Never throws.
+ */
+export async function announceRunChange(run: RunSnapshot, steps: Array<StepSnapshot | { nodeId: string }> = []): Promise<void> {
+  try {
+    const redis = monitoringRedis();
+    const base = { runId: run.id, flowId: run.flowId, workspaceId: run.workspaceId, status: run.status };
+    const changes: RunChange[] = steps.length
+      ? steps.map((s) => ({ ...base, nodeId: s.nodeId, ...('status' in s ? { stepStatus: s.status } : {}) }))
+      : [base];
+    const ended = TERMINAL_RUN.has(run.status) && run.finishedAt ? run.finishedAt : null;
+    // One round trip for all of it: a busy worker announces thousands of changes a second.
+    const pipeline = countingPipeline(redis);
+    for (const change of changes) pipeline.publish(runEventsChannel(), JSON.stringify(change));
+    pipelineCounts(pipeline, {
+      steps: steps.filter((s): s is StepSnapshot => 'status' in s && COUNTED_STEP.has(s.status)),
+      ...(ended ? { run: { id: run.id, status: run.status, finishedAt: ended, durationMs: run.startedAt ? ended.getTime() - run.startedAt.getTime() : null } } : {}),
+    });
+    if (ended) pipeline.sadd(alertsDirtyKey(), run.flowId);
+    await pipeline.exec();
+  } catch (e) {
+    console.warn(`[monitoring] run ${run.id}: change not announced: ${(e as Error).message}`);
   }
 }
 

@@ -4,21 +4,25 @@
  */
 export { ensureCatalogSynced, loadCatalogFiles, syncCatalogTemplates, type CatalogSyncResult } from './catalog';
 export {
-  applyTemplateUpdate,
-  applyTemplateUpdateInput,
-  diffGraphs,
   getTemplate,
   installTemplate,
   installTemplateInput,
   listTemplates,
   listTemplatesInput,
-  listTemplateUpdates,
   templateCategories,
-  templateUpdateInfo,
-  type GraphDiff,
   type TemplateDetail,
   type TemplateListItem,
-  type TemplateUpdateInfo,
 } from './service';
+export {
+  applyTemplateUpdate,
+  applyTemplateUpdateInput,
+  diffGraphs,
+  listTemplateUpdates,
+  previewTemplateUpdate,
+  templateUpdateInfo,
+  type GraphDiff,
+  type TemplateUpdateInfo,
+  type TemplateUpdatePreview,
+} from './updates';
 export { publishTemplate, publishTemplateInput, type PublishResult } from './publish';
 export { convertHuginnScenario, importHuginnInput, importHuginnScenario, type HuginnImportReport } from './huginn/import';

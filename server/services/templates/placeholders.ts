@@ -62,45 +62,52 @@ function asText(value: JsonValue): string {
   return value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function substituteString(s: string, values: PlaceholderValues): JsonValue {
+/** With `keepMissing`, a placeholder without a value stays as written (for previews); otherwise it throws. */
+function substituteString(s: string, values: PlaceholderValues, keepMissing = false): JsonValue {
   const cred = CREDENTIAL_WHOLE.exec(s);
   if (cred) {
     const id = values.credentials[cred[1]!];
+    if (id === undefined && keepMissing) return s;
     if (id === undefined) throw new Error(`No credential given for "${cred[1]}"`);
     return id;
   }
   const whole = INPUT_WHOLE.exec(s);
   if (whole) {
     const v = values.inputs[whole[1]!];
+    if (v === undefined && keepMissing) return s;
     if (v === undefined) throw new Error(`No value given for input "${whole[1]}"`);
     return v;
   }
   if (!s.includes(INPUT_PREFIX)) return s;
   return s.replace(INPUT_ANY, (match, name: string) => {
     const v = values.inputs[name];
+    if (v === undefined && keepMissing) return match;
     if (v === undefined) throw new Error(`No value given for input "${name}"`);
     return asText(v);
   });
 }
 
-function substituteValue(value: JsonValue, values: PlaceholderValues): JsonValue {
-  if (typeof value === 'string') return substituteString(value, values);
-  if (Array.isArray(value)) return value.map((v) => substituteValue(v, values));
+function substituteValue(value: JsonValue, values: PlaceholderValues, keepMissing: boolean): JsonValue {
+  if (typeof value === 'string') return substituteString(value, values, keepMissing);
+  if (Array.isArray(value)) return value.map((v) => substituteValue(v, values, keepMissing));
   if (value && typeof value === 'object') {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) out[k] = substituteValue(v, values);
+    for (const [k, v] of Object.entries(value)) out[k] = substituteValue(v, values, keepMissing);
     return out;
   }
   return value;
 }
 
-/** A copy of the graph with every placeholder replaced. Throws if a value is missing (a bug: callers check first). */
-export function substitutePlaceholders(graph: FlowGraph, values: PlaceholderValues): FlowGraph {
+/**
+ * A copy of the graph with every placeholder replaced. Throws if a value is missing (a bug: callers
+ * check first) — unless `keepMissing`, which leaves such placeholders as they are (a preview).
+ */
+export function substitutePlaceholders(graph: FlowGraph, values: PlaceholderValues, { keepMissing = false }: { keepMissing?: boolean } = {}): FlowGraph {
   return {
     nodes: graph.nodes.map((n) => ({
       ...n,
-      options: substituteValue(n.options as JsonValue, values) as FlowNode['options'],
-      ...(n.label !== undefined ? { label: asText(substituteString(n.label, values)) } : {}),
+      options: substituteValue(n.options as JsonValue, values, keepMissing) as FlowNode['options'],
+      ...(n.label !== undefined ? { label: asText(substituteString(n.label, values, keepMissing)) } : {}),
     })),
     edges: graph.edges.map((e) => ({ ...e })),
   };

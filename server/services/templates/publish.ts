@@ -251,7 +251,7 @@ export async function publishTemplate(workspaceId: string, raw: PublishTemplateI
   }
 
   const published = await saveTemplateVersion(workspaceId, input, { graph, requirements, inputs, replacedSecrets });
-  await audit(workspaceId, 'template.published', { type: 'template', id: published.slug, label: input.name }, { version: published.version, visibility: input.visibility });
+  await audit(workspaceId, 'template.published', { type: 'template', id: published.slug, label: input.name }, { version: published.version, visibility: input.visibility, flowId: input.flowId });
   return published;
 }
 

@@ -10,15 +10,8 @@ import { forgetDefaultWorkspace, defaultWorkspaceId } from '../workspaces';
 import { createCaller } from '../../api/root';
 import { testContext } from '../../testing/auth-context';
 import { syncCatalogTemplates, loadCatalogFiles } from './catalog';
-import {
-  applyTemplateUpdate,
-  getTemplate,
-  installTemplate,
-  listTemplates,
-  listTemplateUpdates,
-  templateCategories,
-  templateUpdateInfo,
-} from './service';
+import { getTemplate, installTemplate, listTemplates, templateCategories } from './service';
+import { applyTemplateUpdate, listTemplateUpdates, previewTemplateUpdate, templateUpdateInfo } from './updates';
 import { publishTemplate } from './publish';
 import { importHuginnScenario } from './huginn/import';
 import { readFileSync } from 'node:fs';
@@ -300,6 +293,9 @@ describe('publish and update', () => {
       changelog: 'Only high-severity alerts; no more API call.',
     });
     expect(v2).toMatchObject({ version: 2, created: false });
+    // The source flow knows what it was last published as, so that the editor offers its next version.
+    expect((await templateUpdateInfo(ws, sourceFlow)).publishedAs).toEqual({ slug: 'ops-alerting', name: 'Ops alerting', version: 2 });
+    expect((await templateUpdateInfo(other, theirs.flowId)).publishedAs).toBeNull();
 
     const info = await templateUpdateInfo(other, theirs.flowId);
     expect(info).toMatchObject({ template: { slug: 'ops-alerting', latestVersion: 2 }, installedVersion: 1, updateAvailable: true });
@@ -310,6 +306,14 @@ describe('publish and update', () => {
     ]);
     expect(await listTemplateUpdates(ws)).toEqual([]);
 
+    // The preview shows what the update would make of the flow, choices and positions kept, and saves nothing.
+    const preview = await previewTemplateUpdate(other, theirs.flowId);
+    expect(preview).toMatchObject({ flowVersion: userVersion, installedVersion: 1, template: { slug: 'ops-alerting', latestVersion: 2 }, missing: { credentials: [], inputs: [] } });
+    expect(preview.current.nodes.map((n) => n.id)).toEqual(['hook', 'call', 'post']);
+    expect(preview.next.nodes.map((n) => n.id)).toEqual(['hook', 'only_high', 'post']);
+    expect(preview.next.nodes.find((n) => n.id === 'post')).toMatchObject({ position: { x: 999, y: 555 }, options: { credential: otherSlackCred, channel: '#their-ops' } });
+    expect((await getFlow(other, theirs.flowId, 'http://x')).version).toBe(userVersion);
+
     const applied = await applyTemplateUpdate(other, { flowId: theirs.flowId });
     expect(applied).toMatchObject({ fromTemplateVersion: 1, toTemplateVersion: 2, version: userVersion + 1 });
     expect(applied.diff).toEqual({ added: ['only_high'], removed: ['call'], changed: ['post'], edgesAdded: 2, edgesRemoved: 2 });
@@ -317,12 +321,16 @@ describe('publish and update', () => {
     const post = after.graph.nodes.find((n) => n.id === 'post')!;
     expect(post.position).toEqual({ x: 999, y: 555 });
     expect(post.options).toMatchObject({ credential: otherSlackCred, channel: '#their-ops', text: ':fire: {{ title }}' });
+    // What was applied is what the preview showed.
+    expect(after.graph.nodes).toEqual(preview.next.nodes);
+    expect(after.graph.edges).toEqual(preview.next.edges);
     // The old graph stays in the history.
     const history = await tdb.db.flowVersion.findMany({ where: { flowId: theirs.flowId }, orderBy: { version: 'asc' } });
     expect(history.map((h) => h.version)).toEqual([1, 2, 3]);
     expect(JSON.stringify(history[1]!.graph)).toContain('their-token-123');
     expect((await templateUpdateInfo(other, theirs.flowId)).updateAvailable).toBe(false);
     expect((await appError(applyTemplateUpdate(other, { flowId: theirs.flowId }))).message).toMatch(/already uses the latest version/);
+    expect((await appError(previewTemplateUpdate(other, theirs.flowId))).message).toMatch(/already uses the latest version/);
   });
 
   it('keeps workspace-only templates private', async () => {
@@ -341,6 +349,7 @@ describe('publish and update', () => {
   it('answers flows of other workspaces with not found', async () => {
     expect((await appError(templateUpdateInfo(other, sourceFlow))).code).toBe('NOT_FOUND');
     expect((await appError(applyTemplateUpdate(other, { flowId: sourceFlow }))).code).toBe('NOT_FOUND');
+    expect((await appError(previewTemplateUpdate(other, sourceFlow))).code).toBe('NOT_FOUND');
     expect((await appError(templateUpdateInfo(ws, 'not-a-uuid'))).code).toBe('NOT_FOUND');
   });
 });

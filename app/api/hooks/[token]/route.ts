@@ -1,5 +1,6 @@
-import { errorResponse, json, readTextBody } from '@/server/api/rest';
+import { errorResponse, readTextBody } from '@/server/api/rest';
 import { receiveWebhook } from '@/server/services/webhooks';
+import { webhookResponse } from '@/server/services/webhook-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,7 +10,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ token: string 
     const { token } = await ctx.params;
     const body = await readTextBody(req);
     const answer = await receiveWebhook(token, req.headers, body);
-    return answer.status === 204 ? new Response(null, { status: 204 }) : json(answer.body, answer.status);
+    return webhookResponse(answer);
   } catch (e) {
     return errorResponse(e);
   }
