@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { applyMigrations } from '@/prisma/migrate';
 import { devKey, devKeyPath } from '@/server/crypto';
-import { needsBuild } from './lib/build';
+import { buildWorker, WORKER_NODE_ARGS, workerProcessEnv } from './build-worker';
+import { needsBuild, needsWorkerBuild, WORKER_BUNDLE } from './lib/build';
 import { canConnect, isPortFree, waitFor } from './lib/net';
 import { startEmbeddedPostgres } from './lib/postgres';
 import { killGroup, say, startApp, type Managed } from './lib/processes';
@@ -28,7 +29,7 @@ let stopping: Promise<void> | undefined;
 
 async function main(): Promise<void> {
   const started = performance.now();
-  process.chdir(root); // the apps' paths (worker/index.ts, .next) are relative to the repo
+  process.chdir(root); // the apps' paths (worker/index.ts, dist/, .next) are relative to the repo
   const webPort = Number(process.env.PORT ?? 3000);
   if (!(await isPortFree(webPort))) throw new Error(`Port ${webPort} is in use. Stop what uses it, or choose another: PORT=3001 npm start`);
 
@@ -70,10 +71,15 @@ async function main(): Promise<void> {
     await build.exited;
     if (build.exit?.code !== 0) throw new Error('next build failed; see the [build] lines above');
   }
+  if (!dev && needsWorkerBuild(root)) {
+    say('launcher', `building the worker (${WORKER_BUNDLE})`);
+    buildWorker(root);
+  }
 
   const web = track(startApp('web', process.execPath, [nextBin, dev ? 'dev' : 'start', '--port', String(webPort)], env));
-  const workerEnv = { ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? 'development' : 'production') };
-  track(startApp('worker', process.execPath, [tsxBin, ...(dev ? ['watch'] : []), 'worker/index.ts'], workerEnv));
+  const workerEnv = workerProcessEnv({ ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? 'development' : 'production') });
+  // Production runs the bundle with plain node (less memory); development the sources, reloaded on change.
+  track(startApp('worker', process.execPath, dev ? [tsxBin, 'watch', 'worker/index.ts'] : [...WORKER_NODE_ARGS, WORKER_BUNDLE], workerEnv));
 
   await waitFor('the web app', () => canConnect('127.0.0.1', webPort), 120_000, () => (web.exit ? 'it exited' : undefined));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

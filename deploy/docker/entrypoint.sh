@@ -10,7 +10,8 @@ case "$role" in
     exec node /app/web/server.js "$@"
     ;;
   worker)
-    exec node --import tsx worker/index.ts "$@"
+    # The flag: see WORKER_NODE_ARGS in scripts/build-worker.ts.
+    exec node --heap-growing-percent=50 dist/worker.mjs "$@"
     ;;
   migrate)
     exec node --import tsx prisma/migrate.ts deploy "$@"

@@ -145,7 +145,8 @@ function workerEnv(url: string, prefix: string, concurrency: number): Record<str
 }
 
 async function startWorkers(count: number, env: Record<string, string>): Promise<WorkerHandle[]> {
-  const handles = Array.from({ length: count }, () => startWorker(env));
+  // The production build (dist/worker.mjs), so the figures (memory above all) are those of `npm start` and the image.
+  const handles = Array.from({ length: count }, () => startWorker(env, { compiled: true }));
   for (const h of handles) track(h.proc);
   await until(
     'the worker processes to be ready',

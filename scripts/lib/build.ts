@@ -4,11 +4,26 @@ import path from 'node:path';
 /** What `next build` reads; a change to any of these makes the last build stale. */
 const SOURCES = ['app', 'components', 'server', 'public', 'next.config.js', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
 
+/** What the worker bundle is built from (scripts/build-worker.ts). */
+const WORKER_SOURCES = ['server', 'worker', 'package-lock.json', 'tsconfig.json', 'scripts/build-worker.ts'];
+
+/** The production build of the worker, relative to the repository root. */
+export const WORKER_BUNDLE = 'dist/worker.mjs';
+
 /** True when `.next/BUILD_ID` is missing or older than the newest source file. */
 export function needsBuild(root: string): boolean {
-  const built = mtime(path.join(root, '.next', 'BUILD_ID'));
+  return isStale(root, path.join('.next', 'BUILD_ID'), SOURCES);
+}
+
+/** True when the worker bundle is missing or older than the newest of its sources. */
+export function needsWorkerBuild(root: string): boolean {
+  return isStale(root, WORKER_BUNDLE, WORKER_SOURCES);
+}
+
+function isStale(root: string, output: string, sources: string[]): boolean {
+  const built = mtime(path.join(root, output));
   if (built === 0) return true;
-  return SOURCES.some((source) => newestIn(path.join(root, source)) > built);
+  return sources.some((source) => newestIn(path.join(root, source)) > built);
 }
 
 function newestIn(file: string): number {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import { z } from 'zod';
 import { resolveAllowedHost } from '../engine/safe-http';
@@ -152,6 +151,8 @@ recipients and refuses others, the mail goes to the accepted ones and \`rejected
     // address here and connect to exactly that address (TLS still verifies the host name).
     const address = await resolveAllowedHost(host);
 
+    // Loaded on first use: most workers never send mail, and nodemailer is ~3 MB of heap.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: address,
       tls: { servername: host },

@@ -121,7 +121,7 @@ ${JSONATA_LIMITS.timeout / 1000} second and builds lists of at most ${JSONATA_LI
   exampleEvent: { total: 42.5, names: ['Ada', 'Grace'] },
   options,
   defaultOptions: { expression: '{ "total": $sum(items.price) }', mode: 'one' },
-  capabilities: { receives: true, dryRun: true },
+  capabilities: { receives: true, dryRun: true, inline: true },
   // The expression is JSONata, not Liquid; rendering it would eat "{{" and change its meaning.
   rawOptions: ['expression'],
   async run(ctx) {

@@ -188,35 +188,64 @@ function formatMegabytes(bytes: number): string {
 const require = createRequire(import.meta.url);
 let wasmModule: Promise<WebAssembly.Module> | undefined;
 
-/** Compiled once per process and handed to every thread (a WebAssembly.Module can be shared). */
+/**
+ * Compiled on first use and handed to every thread (a WebAssembly.Module can be shared), so a
+ * worker whose flows have no code step never compiles QuickJS.
+ */
 function compileQuickJS(): Promise<WebAssembly.Module> {
   wasmModule ??= (async () => {
     const fromQuickJS = createRequire(require.resolve('quickjs-emscripten'));
     const bytes = await readFile(fromQuickJS.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'));
     return WebAssembly.compile(bytes);
-  })();
+  })().catch((err: unknown) => {
+    wasmModule = undefined; // a failed compile is tried again by the next step
+    throw err;
+  });
   return wasmModule;
 }
 
+/**
+ * A thread idle this long is stopped. Each costs several MB (its own V8 heap, the QuickJS glue,
+ * instances waiting for collection); restarting one takes about 0.1 s at the next code step.
+ */
+const IDLE_THREAD_MS = 30_000;
+
 class WorkerPool {
   private live = new Set<Worker>();
+  /** Threads being started count toward the limit: otherwise a burst of steps starts one each. */
+  private starting = 0;
   private idle: Worker[] = [];
+  private retireTimers = new Map<Worker, NodeJS.Timeout>();
   private waiting: Array<{ resolve: (w: Worker) => void; reject: (e: unknown) => void }> = [];
 
-  constructor(private readonly maxSize: number) {}
+  constructor(
+    private readonly maxSize: number,
+    private readonly idleMs: number,
+  ) {}
+
+  /** Threads running or idle (for tests). */
+  get size(): number {
+    return this.live.size;
+  }
 
   async acquire(): Promise<Worker> {
     const ready = this.idle.pop();
-    if (ready) return ready;
-    if (this.live.size < this.maxSize) return this.spawn();
+    if (ready) {
+      this.cancelRetire(ready);
+      return ready;
+    }
+    if (this.live.size + this.starting < this.maxSize) return this.spawn();
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   release(worker: Worker): void {
     if (!this.live.has(worker)) return;
     const next = this.waiting.shift();
-    if (next) next.resolve(worker);
-    else this.idle.push(worker);
+    if (next) return next.resolve(worker);
+    this.idle.push(worker);
+    const timer = setTimeout(() => this.retire(worker), this.idleMs);
+    timer.unref();
+    this.retireTimers.set(worker, timer);
   }
 
   /** Drops a thread that may still be running user code, and replaces it for whoever waits. */
@@ -229,16 +258,30 @@ class WorkerPool {
 
   async close(): Promise<void> {
     const idle = this.idle.splice(0);
-    idle.forEach((w) => this.live.delete(w));
+    idle.forEach((w) => this.forget(w));
     await Promise.all(idle.map((w) => w.terminate()));
   }
 
+  private retire(worker: Worker): void {
+    this.forget(worker);
+    void worker.terminate();
+    // The compiled module (tens of MB of machine code) goes too once no thread uses it.
+    if (this.live.size === 0 && this.starting === 0) wasmModule = undefined;
+  }
+
+  private cancelRetire(worker: Worker): void {
+    clearTimeout(this.retireTimers.get(worker));
+    this.retireTimers.delete(worker);
+  }
+
   private forget(worker: Worker): void {
+    this.cancelRetire(worker);
     this.live.delete(worker);
     this.idle = this.idle.filter((w) => w !== worker);
   }
 
   private async spawn(): Promise<Worker> {
+    this.starting++;
     let worker: Worker;
     try {
       worker = new Worker(new URL('./sandbox-worker.mjs', import.meta.url), {
@@ -247,8 +290,13 @@ class WorkerPool {
         resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
       });
     } catch (err) {
+      this.starting--;
+      // Steps waiting for a thread must not wait for one that will never come: each tries itself.
+      const next = this.waiting.shift();
+      if (next) this.spawn().then(next.resolve, next.reject);
       throw new SandboxError('unavailable', `The code sandbox could not start (${(err as Error).message}). The step will be tried again.`);
     }
+    this.starting--;
     this.live.add(worker);
     // A thread that dies while idle leaves the pool; during a task, the task's listeners report it.
     worker.on('error', () => undefined);
@@ -258,7 +306,12 @@ class WorkerPool {
   }
 }
 
-const pool = new WorkerPool(Math.max(1, Math.min(4, os.availableParallelism())));
+const pool = new WorkerPool(Math.max(1, Math.min(4, os.availableParallelism())), IDLE_THREAD_MS);
+
+/** How many sandbox threads exist now (for tests). */
+export function sandboxThreadCount(): number {
+  return pool.size;
+}
 
 /** Stops idle sandbox threads (graceful shutdown, tests). */
 export function closeSandbox(): Promise<void> {

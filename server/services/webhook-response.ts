@@ -59,7 +59,7 @@ export function answerFromOutput(step: OutputStep): WebhookAnswer {
  * node answering 204, and waiting too long 504 (the run goes on).
  */
 export async function waitForOutput(runId: string, nodeId: string, timeoutMs: number): Promise<WebhookAnswer> {
-  const outputs = { select: { payload: true }, take: 1, orderBy: { createdAt: 'asc' as const } };
+  const outputs = { select: { payload: true }, take: 1, orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }] };
   const deadline = Date.now() + timeoutMs;
   for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 2, 250)) {
     const step = await db().nodeRun.findFirst({

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { ensureWorkerBuild, WORKER_NODE_ARGS, workerProcessEnv } from '@/scripts/build-worker';
+import { WORKER_BUNDLE } from '@/scripts/lib/build';
 
 export interface WorkerHandle {
   proc: ChildProcess;
@@ -9,11 +11,24 @@ export interface WorkerHandle {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+export interface StartWorkerOptions {
+  /**
+   * Runs the production bundle (dist/worker.mjs, rebuilt first when the sources are newer) the
+   * way `npm start` and the image do, instead of the sources through tsx. Default: the
+   * MUNINN_TEST_COMPILED_WORKER=1 environment variable, so a test suite can be run against it.
+   */
+  compiled?: boolean;
+}
+
 /** Starts a real worker process (`worker/index.ts`) with the given environment. */
-export function startWorker(env: Record<string, string>): WorkerHandle {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+export function startWorker(env: Record<string, string>, options: StartWorkerOptions = {}): WorkerHandle {
+  const compiled = options.compiled ?? process.env.MUNINN_TEST_COMPILED_WORKER === '1';
+  if (compiled) ensureWorkerBuild(root);
+  const args = compiled ? [...WORKER_NODE_ARGS, WORKER_BUNDLE] : ['--import', 'tsx', 'worker/index.ts'];
+  const procEnv = { ...process.env, WORKER_HEALTH_PORT: '0', WORKER_RECONCILE_MS: '1000', ...env };
+  const proc = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, WORKER_HEALTH_PORT: '0', WORKER_RECONCILE_MS: '1000', ...env },
+    env: compiled ? workerProcessEnv(procEnv) : procEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
