@@ -5,6 +5,7 @@ import { db } from '../server/db';
 import { createRedis } from '../server/queue/connection';
 import { STEP_QUEUE, queuePrefix, closeQueues, type StepJobData } from '../server/queue/queues';
 import { reconcileOutbox } from '../server/services/outbox';
+import { releaseAllHeldRuns } from '../server/services/concurrency';
 import { backoffStrategy, processStep } from './processors/step';
 import { processScheduleTick } from './processors/schedule';
 import { startMaintenance, stopMaintenance } from './maintenance';
@@ -73,6 +74,9 @@ const reconciler = setInterval(() => {
   reconciling = true;
   reconcileOutbox({ vanishedAfterMs })
     .then((r) => r.requeued && console.log(`[worker] reconciler re-queued ${r.requeued} step(s)`))
+    // Runs waiting for a concurrency slot whose release was lost (a crash right after a run ended).
+    .then(() => releaseAllHeldRuns())
+    .then((r) => r.released && console.log(`[worker] reconciler started ${r.released} waiting run(s)`))
     .catch((e: Error) => console.warn(`[worker] reconciler: ${e.message}`))
     .finally(() => {
       reconciling = false;

@@ -10,6 +10,7 @@ import { Button } from '../ui/button';
 import { cn } from '../ui/cn';
 import { Switch } from '../ui/switch';
 import { FlowName } from './flow-name';
+import { FlowSettings } from './flow-settings';
 import { MenuButton, type MenuItem } from './menu-button';
 import { SaveState } from './save-state';
 import { useEditorStore } from './store-context';
@@ -89,6 +90,7 @@ export function TopBar({ flow, onSave, onRun, running, onShowShortcuts, versions
         Versions
       </button>
       <MenuButton label="Import/Export" icon={<ArrowLeftRight className="h-4 w-4" aria-hidden />} items={transfer} testId="transfer-menu" />
+      <FlowSettings flow={flow} />
       <Button variant="ghost" size="icon" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={onShowShortcuts}>
         <Keyboard className="h-4 w-4" aria-hidden />
       </Button>

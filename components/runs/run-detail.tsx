@@ -84,7 +84,7 @@ export function RunDetail({ runId }: { runId: string }) {
 
       <div className="mb-5 flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold tracking-tight">Run of “{r.flowName}”</h1>
-        <RunStatusBadge status={r.status} testId="run-status" />
+        <RunStatusBadge status={r.status} waiting={Boolean(r.waiting)} testId="run-status" />
         <LiveIndicator state={stream} />
         {run.isFetching && <Spinner label="Refreshing" />}
         <div className="ml-auto">
@@ -112,6 +112,12 @@ export function RunDetail({ runId }: { runId: string }) {
           </div>
         )}
       </dl>
+
+      {r.waiting && (
+        <p role="status" data-testid="run-waiting" className="mb-5 rounded-xl border border-slate-200 bg-slate-50 p-4 text-sm text-slate-700 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300">
+          {r.waiting} This flow runs a limited number of runs at a time (Flow settings in the editor); this run starts as soon as one of them ends.
+        </p>
+      )}
 
       {r.error && r.status !== 'running' && (
         <div role="alert" data-testid="run-error" className="mb-5 rounded-xl border border-rose-200 bg-rose-50 p-4 text-sm text-rose-800 dark:border-rose-900 dark:bg-rose-950 dark:text-rose-200">

@@ -33,9 +33,16 @@ export function isActiveStatus(status: RunStatus): boolean {
   return status === 'queued' || status === 'running';
 }
 
+/** A queued run held back by its flow's limit of runs at a time, rather than waiting for a worker. */
+const waitingTurn: StatusMeta = {
+  ...meta.queued,
+  label: 'Waiting its turn',
+  description: 'This flow runs a limited number of runs at a time; this one starts when an earlier one ends',
+};
+
 /** Status with icon and words, so colour is never the only signal. */
-export function RunStatusBadge({ status, testId, className }: { status: AnyStatus; testId?: string; className?: string }) {
-  const m = meta[status];
+export function RunStatusBadge({ status, waiting, testId, className }: { status: AnyStatus; waiting?: boolean; testId?: string; className?: string }) {
+  const m = waiting && status === 'queued' ? waitingTurn : meta[status];
   const Icon = m.icon;
   return (
     <Badge tone={m.tone} data-testid={testId} data-status={status} title={m.description} className={className}>

@@ -40,7 +40,7 @@ export function RunsTable({ runs, compact, className }: RunsTableProps) {
           return (
             <tr key={run.id} data-testid={`run-row-${run.id}`} data-status={run.status} className="hover:bg-slate-50 dark:hover:bg-slate-800/50">
               <td className={cell}>
-                <RunStatusBadge status={run.status} />
+                <RunStatusBadge status={run.status} waiting={run.waiting} />
               </td>
               <td className={cell}>{triggerLabel(run.triggerKind)}</td>
               <td className={cell}>

@@ -176,6 +176,10 @@ type Recipe = unknown[];
 const recipes: Record<string, Recipe> = {
   'flows.import': [{ name: 'Probe import', nodes: [{ id: 'tell', type: 'slack', options: { credential: A.credentialId, text: 'x' } }], edges: [] }],
   'flows.version': [{ id: A.flowId, version: 1 }],
+  'flows.setConcurrency': [
+    { id: A.flowId, maxConcurrentRuns: 1 },
+    { id: A.flowId, maxConcurrentRuns: null },
+  ],
   // Checks a flow's shape without reading or writing any workspace's data.
   'flows.checkImport': [{ name: 'Probe check', nodes: [{ id: 'start', type: 'manual', options: {} }], edges: [] }],
   'flows.testNode': [

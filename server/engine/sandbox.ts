@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JsonValue } from '../agents/define-agent';
 
@@ -186,6 +187,22 @@ function formatMegabytes(bytes: number): string {
 // The thread pool
 
 const require = createRequire(import.meta.url);
+
+/**
+ * Where quickjs-emscripten lives. Next.js's bundler rewrites `require.resolve` of a server
+ * external into a placeholder ("[externals]/…"), so inside the web app (Test this node) the
+ * package is looked up from the app's directory instead.
+ */
+function resolveQuickJS(): string {
+  try {
+    const found = require.resolve('quickjs-emscripten');
+    if (path.isAbsolute(found)) return found;
+  } catch {
+    // fall through
+  }
+  return createRequire(path.join(process.cwd(), 'package.json')).resolve('quickjs-emscripten');
+}
+
 let wasmModule: Promise<WebAssembly.Module> | undefined;
 
 /**
@@ -194,7 +211,7 @@ let wasmModule: Promise<WebAssembly.Module> | undefined;
  */
 function compileQuickJS(): Promise<WebAssembly.Module> {
   wasmModule ??= (async () => {
-    const fromQuickJS = createRequire(require.resolve('quickjs-emscripten'));
+    const fromQuickJS = createRequire(resolveQuickJS());
     const bytes = await readFile(fromQuickJS.resolve('@jitl/quickjs-wasmfile-release-sync/wasm'));
     return WebAssembly.compile(bytes);
   })().catch((err: unknown) => {

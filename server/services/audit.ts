@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = {
   'flow.activated': 'activated a flow',
   'flow.deactivated': 'deactivated a flow',
   'flow.deleted': 'deleted a flow',
+  'flow.limit_changed': 'changed how many runs of a flow may run at once',
   'credential.created': 'created a credential',
   'credential.updated': 'changed a credential',
   'credential.tested': 'tested a credential',

@@ -61,6 +61,7 @@ export async function getFlow(workspaceId: string, id: string, publicUrl: string
     name: flow.name,
     description: flow.description,
     active: flow.active,
+    maxConcurrentRuns: flow.maxConcurrentRuns,
     version: flow.version,
     updatedAt: flow.updatedAt,
     graph: asGraph(flow.graph),

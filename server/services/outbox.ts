@@ -62,7 +62,8 @@ export async function flushOutboxSafely(rows: OutboxRow[]): Promise<void> {
 
 /**
  * The reconciler: re-enqueues outbox rows the relay never handed over (a crash between commit and
- * flush, Redis down) and rows whose job vanished (Redis restarted or flushed).
+ * flush, Redis down) and rows whose job vanished (Redis restarted or flushed). Rows held by a
+ * flow's concurrency limit are not its business (see releaseAllHeldRuns).
  */
 export async function reconcileOutbox(opts: { unflushedAfterMs?: number; vanishedAfterMs?: number; batch?: number } = {}): Promise<{
   requeued: number;
@@ -70,7 +71,8 @@ export async function reconcileOutbox(opts: { unflushedAfterMs?: number; vanishe
   const { unflushedAfterMs = 2_000, vanishedAfterMs = 30_000, batch = 500 } = opts;
   const now = Date.now();
   const unflushed = await db().pendingStep.findMany({
-    where: { enqueuedAt: null, createdAt: { lt: new Date(now - unflushedAfterMs) } },
+    // Held rows wait for a slot of their flow's concurrency limit: releaseHeldRuns hands them over.
+    where: { enqueuedAt: null, heldFlowId: null, createdAt: { lt: new Date(now - unflushedAfterMs) } },
     take: batch,
     orderBy: { id: 'asc' },
   });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../engine/ids';
 import { db, dbPool } from '../db';
 import { createBatcher } from '../engine/batcher';
 import { env } from '../env';
@@ -6,6 +6,7 @@ import { AppError, notFound } from '../errors';
 import { getAgent } from '../agents/registry';
 import { flowGraphSchema, type FlowGraph } from '../engine/graph';
 import { flushOutboxSafely } from './outbox';
+import { activeRunsSql, cancelHeldRuns, flowLoad, releaseHeldRunsSafely, releaseIfLimited, withFlowLock } from './concurrency';
 import { announceRunChange, publishRunChange } from './monitoring/events';
 import { loadFlowVersion } from './flows';
 import { compiledVersion, stepRow } from './steps';
@@ -118,7 +119,7 @@ interface NewRun {
   maxDelayMs: number;
 }
 
-type Inserted = { kind: 'created'; stepId: bigint } | { kind: 'stale' } | { kind: 'duplicate' };
+type Inserted = { kind: 'created'; stepId: bigint; held?: boolean; room?: boolean } | { kind: 'stale' } | { kind: 'duplicate' } | { kind: 'limited' };
 
 /**
  * Writes runs with their trigger Event and first outbox row — for every trigger that arrived
@@ -126,17 +127,22 @@ type Inserted = { kind: 'created'; stepId: bigint } | { kind: 'stale' } | { kind
  * is what keeps the database's per-commit cost off each request). Each run is written only if
  * its flow still has the version (and, for webhooks, the address and the active switch) the
  * caller saw; otherwise it is reported stale and the caller looks again.
+ *
+ * A flow with a concurrency limit is reported `limited` and written nothing here: its runs are
+ * written one at a time under the flow's lock (`limited` = true, see concurrency.ts), which counts
+ * the runs in flight and holds the new run's first step when there is no room — or when earlier
+ * runs are already waiting, so arrivals keep their order.
  */
-const INSERT_RUNS_SQL = `
+const insertRunsSql = (limited: boolean) => `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("runId" uuid, "eventId" uuid, "workspaceId" uuid, "flowId" uuid, version int,
       "requireActive" boolean, "routeToken" text, "triggerKind" text, "triggerNodeId" text, "dedupKey" text, "rerunOf" uuid, payload jsonb,
       "maxAttempts" int, "backoffMs" int, "maxDelayMs" int)
-  ), ok AS (
-    SELECT i.* FROM input i JOIN "Flow" f ON f.id = i."flowId" AND f."workspaceId" = i."workspaceId" AND f.version = i.version
+  ), checked AS (
+    SELECT i.*, f."maxConcurrentRuns" AS "limit" FROM input i JOIN "Flow" f ON f.id = i."flowId" AND f."workspaceId" = i."workspaceId" AND f.version = i.version
     WHERE (f.active OR NOT i."requireActive")
       AND (i."routeToken" IS NULL OR EXISTS (SELECT 1 FROM "WebhookRoute" w WHERE w.token = i."routeToken" AND w."flowId" = i."flowId"))
-  ), run AS (
+  ), ${limited ? LIMITED_OK : `ok AS (SELECT * FROM checked WHERE "limit" IS NULL)`}, run AS (
     INSERT INTO "Run" (id, "workspaceId", "flowId", "flowVersion", "triggerKind", "triggerNodeId", "pendingSteps", "dedupKey", "rerunOf", "createdAt")
     SELECT "runId", "workspaceId", "flowId", version, "triggerKind", "triggerNodeId", 1, "dedupKey", "rerunOf", ($2::timestamptz AT TIME ZONE 'UTC') FROM ok
     ON CONFLICT ("flowId", "dedupKey") DO NOTHING
@@ -145,27 +151,65 @@ const INSERT_RUNS_SQL = `
     INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", payload, "createdAt")
     SELECT ok."eventId", ok."workspaceId", run.id, ok."triggerNodeId", ok.payload, ($2::timestamptz AT TIME ZONE 'UTC') FROM ok JOIN run ON run.id = ok."runId"
   ), step AS (
-    INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt")
-    SELECT run.id, ok."triggerNodeId", ok."eventId", ok."maxAttempts", ok."backoffMs", ok."maxDelayMs", ($2::timestamptz AT TIME ZONE 'UTC'), ($2::timestamptz AT TIME ZONE 'UTC')
+    INSERT INTO "PendingStep" ("runId", "nodeId", "eventId", "maxAttempts", "backoffMs", "maxDelayMs", "availableAt", "createdAt"${limited ? ', "heldFlowId"' : ''})
+    SELECT run.id, ok."triggerNodeId", ok."eventId", ok."maxAttempts", ok."backoffMs", ok."maxDelayMs", ($2::timestamptz AT TIME ZONE 'UTC'), ($2::timestamptz AT TIME ZONE 'UTC')${limited ? ', ok."heldFlowId"' : ''}
     FROM ok JOIN run ON run.id = ok."runId"
-    RETURNING id::text AS id, "runId"
+    RETURNING id::text AS id, "runId"${limited ? ', "heldFlowId" IS NOT NULL AS held' : ''}
   )
-  SELECT i."runId"::text AS "runId", (ok."runId" IS NOT NULL) AS valid, step.id AS "stepId"
-  FROM input i LEFT JOIN ok ON ok."runId" = i."runId" LEFT JOIN step ON step."runId" = i."runId"`;
+  SELECT i."runId"::text AS "runId", (c."runId" IS NOT NULL) AS valid, step.id AS "stepId",
+         ${limited ? 'false AS limited, step.held, ok.room' : '(c."limit" IS NOT NULL) AS limited'}
+  FROM input i LEFT JOIN checked c ON c."runId" = i."runId" LEFT JOIN step ON step."runId" = i."runId"${limited ? ' LEFT JOIN ok ON ok."runId" = i."runId"' : ''}`;
+
+/** The limited path's decision: hold when the flow is full or earlier runs already wait (arrival order). */
+const LIMITED_OK = `load AS (
+    SELECT c."runId", (${activeRunsSql('c."flowId"')}) AS active,
+           EXISTS (SELECT 1 FROM "PendingStep" h WHERE h."heldFlowId" = c."flowId") AS waiting
+    FROM checked c
+  ), ok AS (
+    SELECT c.*, CASE WHEN c."limit" IS NOT NULL AND (l.active >= c."limit" OR l.waiting) THEN c."flowId" END AS "heldFlowId",
+           (c."limit" IS NULL OR l.active < c."limit") AS room
+    FROM checked c JOIN load l ON l."runId" = c."runId"
+  )`;
+
+const INSERT_RUNS_SQL = insertRunsSql(false);
+const INSERT_LIMITED_RUN_SQL = insertRunsSql(true);
+
+interface InsertedRow {
+  runId: string;
+  valid: boolean;
+  limited: boolean;
+  stepId: string | null;
+  held?: boolean | null;
+  room?: boolean | null;
+}
+
+function outcomeOf(row: InsertedRow | undefined): Inserted {
+  if (!row?.valid) return { kind: 'stale' };
+  if (row.limited) return { kind: 'limited' };
+  return row.stepId ? { kind: 'created', stepId: BigInt(row.stepId), held: Boolean(row.held), room: Boolean(row.room) } : { kind: 'duplicate' };
+}
 
 const insertRun = createBatcher(async (runs: NewRun[]): Promise<Inserted[]> => {
-  const { rows } = await dbPool().query<{ runId: string; valid: boolean; stepId: string | null }>({
+  const { rows } = await dbPool().query<InsertedRow>({
     name: 'runs-start',
     text: INSERT_RUNS_SQL,
     values: [JSON.stringify(runs), new Date().toISOString()],
   });
   const byId = new Map(rows.map((r) => [r.runId, r]));
-  return runs.map((r): Inserted => {
-    const row = byId.get(r.runId);
-    if (!row?.valid) return { kind: 'stale' };
-    return row.stepId ? { kind: 'created', stepId: BigInt(row.stepId) } : { kind: 'duplicate' };
-  });
+  return runs.map((r) => outcomeOf(byId.get(r.runId)));
 }, 128);
+
+/** A run of a flow with a concurrency limit: written alone, under the flow's lock. */
+function insertLimitedRun(run: NewRun): Promise<Inserted> {
+  return withFlowLock(run.flowId, async (client) => {
+    const { rows } = await client.query<InsertedRow>({
+      name: 'runs-start-limited',
+      text: INSERT_LIMITED_RUN_SQL,
+      values: [JSON.stringify([run]), new Date().toISOString()],
+    });
+    return outcomeOf(rows[0]);
+  });
+}
 
 /**
  * Starts a run of the flow's saved version: the Run, its trigger Event and the first outbox row
@@ -179,11 +223,11 @@ export async function startRun(workspaceId: string, input: StartRunInput): Promi
     // Saved versions never change: the parsed graph is cached (one query and a parse less per trigger).
     const { graph } = await compiledVersion(input.flowId, version);
     const trigger = pickTriggerNode(graph, input.triggerKind, input.nodeId);
-    const runId = randomUUID();
-    const eventId = randomUUID();
+    const runId = uuidv7();
+    const eventId = uuidv7();
     const step = stepRow(graph, runId, trigger.id, eventId);
     const now = new Date();
-    const outcome = await insertRun({
+    const row: NewRun = {
       runId,
       eventId,
       workspaceId,
@@ -199,9 +243,13 @@ export async function startRun(workspaceId: string, input: StartRunInput): Promi
       maxAttempts: step.maxAttempts,
       backoffMs: step.backoffMs,
       maxDelayMs: step.maxDelayMs,
-    });
+    };
+    let outcome = await insertRun(row);
+    if (outcome.kind === 'limited') outcome = await insertLimitedRun(row);
     if (outcome.kind === 'created') {
-      await flushOutboxSafely([{ ...step, id: outcome.stepId, availableAt: now }]);
+      if (!outcome.held) await flushOutboxSafely([{ ...step, id: outcome.stepId, availableAt: now }]);
+      // Held behind earlier waiting runs while a slot is free: a release is due (and keeps the order).
+      else if (outcome.room) await releaseHeldRunsSafely(input.flowId);
       void announceRunChange({ id: runId, flowId: input.flowId, workspaceId, status: 'queued', startedAt: null, finishedAt: null });
       return { runId, duplicate: false };
     }
@@ -241,13 +289,17 @@ export async function cancelRun(workspaceId: string, id: string): Promise<void> 
   // Best effort: waiting jobs are removed; any left are skipped by the worker (their outbox row is gone).
   await Promise.all(dropped.map((s) => stepQueue().remove(stepJobId(s)).catch(() => 0)));
   await publishRunChange(id);
+  // A slot of the flow's concurrency limit is free: the next waiting run may start.
+  await releaseIfLimited(run.flowId);
 }
 
-/** Cancels every queued run of a flow (used when a flow is deactivated). */
+/** Cancels every queued run of a flow (used when a flow is deactivated), waiting ones included. */
 export async function cancelQueuedRuns(workspaceId: string, flowId: string): Promise<number> {
+  // Waiting runs first: cancelling a queued run frees a slot, which must not start a waiting one.
+  const waiting = await cancelHeldRuns(workspaceId, flowId, 'Cancelled: the flow was switched off before this run got its turn.');
   const queued = await db().run.findMany({ where: { workspaceId, flowId, status: 'queued' }, select: { id: true } });
   for (const r of queued) await cancelRun(workspaceId, r.id).catch(() => undefined);
-  return queued.length;
+  return waiting + queued.length;
 }
 
 /**
@@ -308,6 +360,20 @@ function durationMs(r: { startedAt: Date | null; finishedAt: Date | null }): num
   return r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null;
 }
 
+/** Which of these runs wait for a slot of their flow's concurrency limit. */
+async function heldRunIds(runIds: string[]): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const held = await db().pendingStep.findMany({ where: { runId: { in: runIds }, heldFlowId: { not: null } }, select: { runId: true } });
+  return new Set(held.map((h) => h.runId));
+}
+
+/** "Waiting: 3 runs of this flow are already running." for a held run, else null. */
+async function waitingReason(run: { id: string; flowId: string; status: RunStatus }): Promise<string | null> {
+  if (run.status !== 'queued' || (await heldRunIds([run.id])).size === 0) return null;
+  const { active } = await flowLoad(run.flowId);
+  return `Waiting: ${active === 1 ? '1 run of this flow is' : `${active} runs of this flow are`} already running.`;
+}
+
 export async function listRunsForFlow(workspaceId: string, input: { flowId: string; limit?: number; cursor?: string | null }) {
   const limit = Math.min(input.limit ?? 25, 100);
   const rows = await db().run.findMany({
@@ -317,7 +383,10 @@ export async function listRunsForFlow(workspaceId: string, input: { flowId: stri
     ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
     select: { id: true, status: true, triggerKind: true, createdAt: true, startedAt: true, finishedAt: true, error: true },
   });
-  const items = rows.slice(0, limit).map((r) => ({ ...r, durationMs: durationMs(r) }));
+  const page = rows.slice(0, limit);
+  const waiting = await heldRunIds(page.filter((r) => r.status === 'queued').map((r) => r.id));
+  // `waiting`: queued behind the flow's limit of runs at a time, not just waiting for a worker.
+  const items = page.map((r) => ({ ...r, durationMs: durationMs(r), waiting: waiting.has(r.id) }));
   return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null };
 }
 
@@ -344,7 +413,7 @@ export async function getRun(workspaceId: string, id: string) {
     where: { id, workspaceId },
     include: {
       flow: { select: { name: true } },
-      nodeRuns: { orderBy: { startedAt: 'asc' }, include: { outputs: { select: { payload: true }, orderBy: { createdAt: 'asc' } } } },
+      nodeRuns: { orderBy: { startedAt: 'asc' }, include: { outputs: { select: { payload: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } },
     },
   });
   if (!run) throw notFound('This run');
@@ -384,6 +453,7 @@ export async function getRun(workspaceId: string, id: string) {
     finishedAt: run.finishedAt,
     durationMs: durationMs(run),
     error: run.error,
+    waiting: await waitingReason(run),
     steps,
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../engine/ids';
 import { db, dbPool, type Tx } from '../db';
 import { env } from '../env';
 import { getAgent } from '../agents/registry';
@@ -14,6 +14,7 @@ import { loadFlowVersion } from './flows';
 import { nodeMemory } from './agent-memory';
 import { credentialsFor } from './credentials';
 import { flushOutboxSafely, type OutboxRow } from './outbox';
+import { releaseHeldRunsSafely, releaseIfLimited } from './concurrency';
 import { announceRunChange, type StepSnapshot } from './monitoring/events';
 import { Prisma, type RunStatus } from '../generated/prisma/client';
 
@@ -147,11 +148,12 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
       const root = base(res);
       const steps = [{ ...root, events: withIds(res.events) }];
       const recorded = await recordSuccess(txClient(tx), root, steps, childSteps(steps[0]!, graph, edges), false);
-      return { result: res, rows: recorded!.rows };
+      return { result: res, rows: recorded!.rows, releaseHeld: recorded!.releaseHeld };
     });
     if (stateful === null) return { kind: 'skipped', reason: 'completed concurrently' };
     if (stateful.rows) {
       await flushOutboxSafely(stateful.rows);
+      if (stateful.releaseHeld) await releaseHeldRunsSafely(run.flowId);
       return { kind: 'succeeded', emitted: (stateful.result as { events: unknown[] }).events.length, children: stateful.rows.length };
     }
     result = stateful.result;
@@ -163,6 +165,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
       const recorded = await recordSuccess('pool', chain.root, chain.steps, chain.next, true);
       if (recorded === null) return { kind: 'skipped', reason: 'completed concurrently' };
       await flushOutboxSafely(recorded.rows);
+      if (recorded.releaseHeld) await releaseHeldRunsSafely(run.flowId);
       if (recorded.run) void announceRunChange({ ...recorded.run, id: run.id, flowId: run.flowId, workspaceId: run.workspaceId }, recorded.nodeRuns);
       return { kind: 'succeeded', emitted: result.events.length, children: recorded.rows.length, inline: chain.steps.length - 1, announced: true };
     }
@@ -173,7 +176,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
     return { kind: 'retry', error: result.error, ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}) };
   }
   const label = node?.label || node?.id || job.nodeId;
-  await recordFailure(base(result), result.error, `Step "${label}" failed: ${result.error}`);
+  if (await recordFailure(base(result), result.error, `Step "${label}" failed: ${result.error}`)) await releaseIfLimited(run.flowId);
   return { kind: 'failed', error: result.error };
 }
 
@@ -193,8 +196,8 @@ async function runStateful(
   nodeId: string,
   pendingId: bigint,
   timeoutMs: number,
-  work: (tx: Tx) => Promise<{ result: RunAgentResult; rows?: OutboxRow[] }>,
-): Promise<{ result: RunAgentResult; rows?: OutboxRow[] } | null> {
+  work: (tx: Tx) => Promise<{ result: RunAgentResult; rows?: OutboxRow[]; releaseHeld?: boolean }>,
+): Promise<{ result: RunAgentResult; rows?: OutboxRow[]; releaseHeld?: boolean } | null> {
   try {
     return await db().$transaction(
       async (tx) => {
@@ -243,7 +246,7 @@ function nodeRunData(r: RecordBase, status: 'succeeded' | 'failed' | 'retrying',
 }
 
 /** Creates or updates the step's NodeRun; an earlier failed attempt keeps its place in `attempts`. */
-async function upsertNodeRun(tx: Tx, r: RecordBase, status: 'succeeded' | 'failed' | 'retrying', error: string | null, id = randomUUID()) {
+async function upsertNodeRun(tx: Tx, r: RecordBase, status: 'succeeded' | 'failed' | 'retrying', error: string | null, id = uuidv7()) {
   const key = { runId: r.job.runId, nodeId: r.job.nodeId, inputEventId: r.job.eventId };
   const data = nodeRunData(r, status, error);
   const row = await tx.nodeRun.upsert({
@@ -276,7 +279,7 @@ interface NextStep {
   availableAt: string;
 }
 
-const withIds = (emitted: JsonObject[]): EmittedEvent[] => emitted.map((ev) => ({ id: randomUUID(), ...takeDirectives(ev) }));
+const withIds = (emitted: JsonObject[]): EmittedEvent[] => emitted.map((ev) => ({ id: uuidv7(), ...takeDirectives(ev) }));
 
 /** The steps an emitted event starts: one per edge it travels. */
 function childSteps(step: RecordedStep, graph: FlowGraph, edges: OutEdge[]): NextStep[] {
@@ -449,7 +452,8 @@ const recordSql = (claim: boolean) => `
       "finishedAt" = CASE WHEN ${OVER_BUDGET} OR ${RUN_DONE} THEN ($4::timestamptz AT TIME ZONE 'UTC') ELSE r."finishedAt" END
     FROM per_run pr
     WHERE r.id = pr."runId"
-    RETURNING r.id::text AS id, r.status, r."startedAt" AT TIME ZONE 'UTC' AS "startedAt", r."finishedAt" AT TIME ZONE 'UTC' AS "finishedAt"
+    RETURNING r.id::text AS id, r.status, r."startedAt" AT TIME ZONE 'UTC' AS "startedAt", r."finishedAt" AT TIME ZONE 'UTC' AS "finishedAt",
+      CASE WHEN r.status IN ('succeeded', 'failed') THEN ${RELEASE_NEEDED} ELSE false END AS "releaseHeld"
   ), events AS (
     INSERT INTO "Event" (id, "workspaceId", "runId", "nodeId", "nodeRunId", payload, "createdAt")
     SELECT e.id, ok."workspaceId", ok."runId", e."nodeId", nr.id::uuid, e.payload, ($4::timestamptz AT TIME ZONE 'UTC')
@@ -472,6 +476,9 @@ const recordSql = (claim: boolean) => `
 
 const OVER_BUDGET = `(r.status = 'running' AND r."stepCount" + pr.k >= $2::int AND r."pendingSteps" + pr.delta > 0)`;
 const RUN_DONE = `(r.status IN ('running', 'queued') AND r."pendingSteps" + pr.delta <= 0)`;
+/** An ended run frees a slot of its flow's concurrency limit (see concurrency.ts for why "has a limit", not only "has held rows"). */
+const RELEASE_NEEDED = `(EXISTS (SELECT 1 FROM "Flow" f WHERE f.id = r."flowId" AND f."maxConcurrentRuns" IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM "PendingStep" h WHERE h."heldFlowId" = r."flowId"))`;
 
 interface RecordItem {
   root: RecordBase;
@@ -484,11 +491,13 @@ interface RecordResult {
   /** The run after the record (absent only when it vanished). */
   run?: { status: RunStatus; startedAt: Date | null; finishedAt: Date | null };
   nodeRuns: StepSnapshot[];
+  /** The run ended and its flow has a concurrency limit (or waiting runs): release them. */
+  releaseHeld?: boolean;
 }
 
 interface RecordRow {
   claimed: string[];
-  runs: Array<{ id: string; status: RunStatus; startedAt: string | null; finishedAt: string | null }>;
+  runs: Array<{ id: string; status: RunStatus; startedAt: string | null; finishedAt: string | null; releaseHeld: boolean }>;
   nodeRuns: Array<{ id: string; runId: string; nodeId: string; inputEventId: string; agentType: string; attempt: number; durationMs: number | null }>;
   steps: Array<{ id: string; runId: string; nodeId: string; eventId: string; availableAt: string; maxAttempts: number; backoffMs: number; maxDelayMs: number }>;
 }
@@ -500,7 +509,7 @@ async function recordMany(client: SqlClient, items: RecordItem[], claim: boolean
     runId: root.job.runId,
     workspaceId: root.workspaceId,
     nodeRuns: steps.map((s) => ({
-      id: randomUUID(),
+      id: uuidv7(),
       nodeId: s.job.nodeId,
       agentType: s.agentType,
       inputEventId: s.job.eventId,
@@ -533,7 +542,7 @@ async function recordMany(client: SqlClient, items: RecordItem[], claim: boolean
       rows: row!.steps
         .filter((st) => st.runId === runId && children.has(`${st.nodeId}|${st.eventId}`))
         .map((st) => ({ ...st, id: BigInt(st.id), availableAt: new Date(st.availableAt) })),
-      ...(run ? { run: { status: run.status, startedAt: date(run.startedAt), finishedAt: date(run.finishedAt) } } : {}),
+      ...(run ? { run: { status: run.status, startedAt: date(run.startedAt), finishedAt: date(run.finishedAt) }, releaseHeld: run.releaseHeld } : {}),
       nodeRuns: row!.nodeRuns
         .filter((n) => n.runId === runId && mine.has(`${n.nodeId}|${n.inputEventId}`))
         .map(({ runId: _r, inputEventId: _i, ...n }) => ({ ...n, status: 'succeeded' as const })),
@@ -562,15 +571,17 @@ async function recordRetry(r: RecordBase, error: string): Promise<void> {
   });
 }
 
-async function recordFailure(r: RecordBase, error: string, runError: string): Promise<void> {
-  await db().$transaction(async (tx) => {
-    if (!(await claim(tx, r.pendingId))) return;
+/** Returns whether the run ended here (so a slot of its flow's concurrency limit is free). */
+async function recordFailure(r: RecordBase, error: string, runError: string): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    if (!(await claim(tx, r.pendingId))) return false;
     await upsertNodeRun(tx, r, 'failed', error);
-    await tx.run.updateMany({
+    const ended = await tx.run.updateMany({
       where: { id: r.job.runId, status: { in: ['queued', 'running'] } },
       data: { status: 'failed', error: runError, finishedAt: new Date() },
     });
     await tx.$executeRaw`UPDATE "Run" SET "pendingSteps" = "pendingSteps" - 1, "stepCount" = "stepCount" + 1 WHERE id = ${r.job.runId}::uuid`;
+    return ended.count > 0;
   });
 }
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { builderProcedure, router, viewerProcedure } from '../trpc';
 import * as flows from '../../services/flows';
+import { MAX_CONCURRENT_RUNS, setFlowConcurrency } from '../../services/concurrency';
 import { lastInputOfNode, testNode } from '../../services/dry-run';
 
 const id = z.object({ id: z.string().uuid('That is not a valid flow id') });
+const limitMessage = `Enter a whole number from 1 to ${MAX_CONCURRENT_RUNS} for how many runs may run at the same time, or leave it empty for no limit.`;
+const concurrencyLimit = z.number(limitMessage).int(limitMessage).min(1, limitMessage).max(MAX_CONCURRENT_RUNS, limitMessage).nullable();
 
 export const flowsRouter = router({
   list: viewerProcedure.query(({ ctx }) => flows.listFlows(ctx.workspaceId)),
@@ -19,6 +22,10 @@ export const flowsRouter = router({
   setActive: builderProcedure
     .input(id.extend({ active: z.boolean() }))
     .mutation(({ ctx, input }) => flows.setFlowActive(ctx.workspaceId, input.id, input.active)),
+  /** "Run at most N at a time": null removes the limit. */
+  setConcurrency: builderProcedure
+    .input(id.extend({ maxConcurrentRuns: concurrencyLimit }))
+    .mutation(({ ctx, input }) => setFlowConcurrency(ctx.workspaceId, input.id, input.maxConcurrentRuns)),
   delete: builderProcedure.input(id).mutation(({ ctx, input }) => flows.deleteFlow(ctx.workspaceId, input.id)),
   saveGraph: builderProcedure
     .input(id.extend({ baseVersion: z.number().int().positive(), graph: z.unknown(), restoredFrom: z.number().int().positive().optional() }))
