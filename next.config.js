@@ -1,16 +1,12 @@
+import { readFileSync } from 'node:fs';
+
 /**
- * Headers for every answer. The Content-Security-Policy of pages needs a fresh nonce per request,
- * so proxy.ts sets it; API answers are data, never documents, and get a policy that allows nothing.
+ * Headers for every answer, shared with the webhook listener (server/ingress): one list in
+ * server/api/security-headers.json. Referrer-Policy same-origin: reset and invitation links hold
+ * tokens; X-Frame-Options for browsers that predate frame-ancestors.
  */
-const securityHeaders = [
-  { key: 'X-Content-Type-Options', value: 'nosniff' },
-  // Links to other sites carry no address at all: reset and invitation links hold tokens.
-  { key: 'Referrer-Policy', value: 'same-origin' },
-  // frame-ancestors 'none' in the CSP, and this for browsers that predate it.
-  { key: 'X-Frame-Options', value: 'DENY' },
-  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
-  { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()' },
-];
+const headerLists = JSON.parse(readFileSync(new URL('./server/api/security-headers.json', import.meta.url), 'utf8'));
+const securityHeaders = headerLists.all;
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -32,7 +28,7 @@ const nextConfig = {
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },
-      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
+      { source: '/api/:path*', headers: headerLists.api },
     ];
   },
 };

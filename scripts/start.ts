@@ -76,7 +76,9 @@ async function main(): Promise<void> {
     buildWorker(root);
   }
 
-  const web = track(startApp('web', process.execPath, [nextBin, dev ? 'dev' : 'start', '--port', String(webPort)], env));
+  // Production: Next.js behind our own HTTP server, which answers webhooks itself (scripts/web-server.ts).
+  const webArgs = dev ? [nextBin, 'dev', '--port', String(webPort)] : ['--import', 'tsx', 'scripts/web-server.ts'];
+  const web = track(startApp('web', process.execPath, webArgs, env));
   const workerEnv = workerProcessEnv({ ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? 'development' : 'production') });
   // Production runs the bundle with plain node (less memory); development the sources, reloaded on change.
   track(startApp('worker', process.execPath, dev ? [tsxBin, 'watch', 'worker/index.ts'] : [...WORKER_NODE_ARGS, WORKER_BUNDLE], workerEnv));

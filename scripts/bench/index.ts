@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     'no-web': { type: 'boolean', default: false },
     'no-ceiling': { type: 'boolean', default: false },
     workers: { type: 'string', default: '1,2' },
-    concurrency: { type: 'string', default: '8,32' },
+    concurrency: { type: 'string', default: '8,32,256' },
     runs: { type: 'string', default: '20000' },
     /** startRun calls in flight at once from the bench process. */
     'trigger-parallel': { type: 'string', default: '32' },
@@ -492,7 +492,15 @@ async function webPhase(url: string, flow: Flow): Promise<WebResult> {
   await resetRuns();
   const port = await freePort();
   const env = { ...process.env, ...workerEnv(url, prefix, 8), PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' };
-  const web = track(spawn(process.execPath, [nextBin(), 'start', '--port', String(port), '--hostname', '127.0.0.1'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+  // The web server `npm start` runs: Next.js behind our HTTP server, which answers webhooks itself.
+  const web = track(
+    spawn(process.execPath, ['--import', 'tsx', 'scripts/web-server.ts'], {
+      cwd: root,
+      env: { ...env, NODE_ENV: 'production', MUNINN_WEB_HOSTNAME: '127.0.0.1' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   (web as { detachedGroup?: boolean }).detachedGroup = true;
   let webOut = '';
   web.stdout!.on('data', (d: Buffer) => (webOut += d.toString()));

@@ -35,10 +35,14 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
+export function bodyTooLarge(maxBytes: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${(maxBytes / 1_000_000).toFixed(1)} MB.`);
+}
+
 /** The raw body (signatures are computed over the exact bytes), with the size cap. */
 export async function readTextBody(req: Request, maxBytes = env().MUNINN_MAX_PAYLOAD_BYTES): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? '0');
-  const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${(maxBytes / 1_000_000).toFixed(1)} MB.`);
+  const tooLarge = () => bodyTooLarge(maxBytes);
   if (declared > maxBytes) throw tooLarge();
   const chunks: Uint8Array[] = [];
   let size = 0;
