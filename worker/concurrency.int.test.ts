@@ -9,9 +9,10 @@ import { closeQueues } from '@/server/queue/queues';
 import { closeScheduleQueue } from '@/server/services/schedules';
 import { forgetDefaultWorkspace, defaultWorkspaceId } from '@/server/services/workspaces';
 import { createFlow, getFlow, setFlowActive } from '@/server/services/flows';
-import { cancelRun, getRun, listRunsForFlow, startRun } from '@/server/services/runs';
+import { cancelRun, getRun, listRunsForFlow, retryRunFromFailure, startRun } from '@/server/services/runs';
 import { flowLoad, setFlowConcurrency } from '@/server/services/concurrency';
 import { reconcileOutbox } from '@/server/services/outbox';
+import { listRunsAcrossFlows } from '@/server/services/monitoring/run-explorer';
 
 /**
  * "Run at most N at a time": runs beyond a flow's limit wait (held in the outbox) and start in
@@ -26,7 +27,9 @@ let worker: WorkerHandle | undefined;
 
 /** Requests the server holds right now, the most it held at once, and the order they came in. */
 const seen = { inFlight: 0, max: 0, order: [] as string[] };
-/** Requests to /gate wait until the gate opens. */
+/** The `n`s that /gate-fail-once has already refused: it refuses each one once (400), after the gate opens. */
+const refusedOnce = new Set<string>();
+/** Requests to /gate (and /gate-fail-once) wait until the gate opens. */
 let openGate: () => void = () => undefined;
 let gate = Promise.resolve();
 function closeGate() {
@@ -51,8 +54,14 @@ beforeAll(async () => {
     seen.max = Math.max(seen.max, seen.inFlight);
     seen.order.push(url.searchParams.get('n') ?? '');
     res.on('close', () => seen.inFlight--);
-    if (url.pathname === '/gate') await gate;
+    if (url.pathname === '/gate' || url.pathname === '/gate-fail-once') await gate;
     else await new Promise((r) => setTimeout(r, Number(url.searchParams.get('ms') ?? 0)));
+    const n = url.searchParams.get('n') ?? '';
+    if (url.pathname === '/gate-fail-once' && !refusedOnce.has(n)) {
+      refusedOnce.add(n);
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"not yet"}');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
 });
@@ -125,6 +134,9 @@ describe('starting runs of a limited flow (no worker yet: nothing finishes)', ()
     expect(listed.items.filter((r) => r.waiting)).toHaveLength(17);
     const waitingRun = await getRun(ws, listed.items.find((r) => r.waiting)!.id);
     expect(waitingRun.waiting).toBe('Waiting: 3 runs of this flow are already running.');
+    // …and in the runs explorer across flows.
+    const explored = await listRunsAcrossFlows(ws, { flowIds: [flowId], limit: 100 });
+    expect(explored.items.filter((r) => r.waiting).map((r) => r.id).sort()).toEqual(listed.items.filter((r) => r.waiting).map((r) => r.id).sort());
     await setFlowActive(ws, flowId, false);
   });
 
@@ -217,6 +229,69 @@ describe('with a worker', () => {
     openGate();
     const runs = await allFinished([first!, second!]);
     expect(runs.map((r) => r.status)).toEqual(['cancelled', 'succeeded']);
+  });
+});
+
+describe('retrying a failed run from its failed steps', () => {
+  beforeAll(() => void ensureWorker(NO_RECONCILER));
+
+  /** Two calls side by side; each event says which path they call, so runs of one flow can behave differently. */
+  async function twoCallFlow(name: string, limit: number) {
+    const call = (id: string) => ({ id, type: 'http_request', options: { url: `${api.url}/{{ route }}?n={{ n }}-${id}` } });
+    const graph = {
+      nodes: [{ id: 'start', type: 'manual', options: {} }, call('left'), call('right')],
+      edges: [{ source: 'start', target: 'left' }, { source: 'start', target: 'right' }],
+    };
+    const { id } = await createFlow(ws, { name, graph });
+    await setFlowConcurrency(ws, id, limit);
+    return id;
+  }
+
+  const start = async (flowId: string, route: string, n: string) => (await startRun(ws, { flowId, triggerKind: 'manual', payload: { route, n } })).runId;
+
+  it('waits its turn behind the run under way, then goes before runs that came after it', async () => {
+    resetSeen();
+    closeGate();
+    const flowId = await twoCallFlow('Retry waits', 1);
+    // Both calls are under way when the gate opens and both are refused: two failed steps.
+    const failed = await start(flowId, 'gate-fail-once', 'A');
+    await waitFor(async () => seen.inFlight === 2, { what: "both of the first run's calls" });
+    openGate();
+    expect((await allFinished([failed]))[0]!.status).toBe('failed');
+    expect(await tdb.db.nodeRun.count({ where: { runId: failed, status: 'failed' } })).toBe(2);
+
+    closeGate();
+    const busy = await start(flowId, 'gate', 'B');
+    await waitFor(async () => seen.inFlight === 2, { what: "the busy run's calls" });
+    expect(await retryRunFromFailure(ws, failed)).toEqual({ runId: failed, steps: 2 });
+    const waiting = await getRun(ws, failed);
+    expect(waiting.status).toBe('queued');
+    expect(waiting.waiting).toBe('Waiting: 1 run of this flow is already running.');
+    expect(await heldRows(flowId)).toBe(2);
+    // One waiting run, however many of its steps wait with it.
+    expect(await flowLoad(flowId)).toEqual({ active: 1, waiting: 1 });
+    const later = await start(flowId, 'slow', 'C');
+    expect(await flowLoad(flowId)).toEqual({ active: 1, waiting: 2 });
+
+    openGate();
+    const runs = await allFinished([failed, busy, later]);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // One run at a time (two calls each): the retried run's calls came after the busy run's, before the later run's.
+    expect(seen.max).toBe(2);
+    const order = seen.order.map((n) => n[0]).join('');
+    expect(order).toBe('AABBAACC');
+    expect(await tdb.db.pendingStep.count({ where: { run: { flowId } } })).toBe(0);
+  });
+
+  it('goes straight back to running when the flow has room', async () => {
+    resetSeen();
+    const flowId = await twoCallFlow('Retry with room', 1);
+    const failed = await start(flowId, 'gate-fail-once', 'D');
+    expect((await allFinished([failed]))[0]!.status).toBe('failed');
+    await retryRunFromFailure(ws, failed);
+    expect((await getRun(ws, failed)).status).not.toBe('queued');
+    expect(await heldRows(flowId)).toBe(0);
+    expect((await allFinished([failed]))[0]!.status).toBe('succeeded');
   });
 });
 

@@ -3,9 +3,9 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { Feather } from 'lucide-react';
-import { cn } from '../ui/cn';
 import type { AccountInfo } from '../auth/account-context';
 import { AccountMenu, WorkspaceSwitcher } from './workspace-switcher';
+import { NavItem } from './nav-item';
 
 const links = [
   { href: '/flows', label: 'Flows' },
@@ -33,25 +33,11 @@ export function TopNav({ account }: { account: AccountInfo }) {
       </Link>
       <nav aria-label="Main">
         <ul className="flex items-center gap-1">
-          {links.map((l) => {
-            const current = isCurrent(pathname, l.href);
-            return (
-              <li key={l.href}>
-                <Link
-                  href={l.href}
-                  aria-current={current ? 'page' : undefined}
-                  className={cn(
-                    'rounded-md px-3 py-1.5 text-sm font-medium transition-colors',
-                    current
-                      ? 'bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300'
-                      : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800 dark:hover:text-slate-100',
-                  )}
-                >
-                  {l.label}
-                </Link>
-              </li>
-            );
-          })}
+          {links.map((l) => (
+            <NavItem key={l.href} href={l.href} current={isCurrent(pathname, l.href)} className="rounded-md px-3 py-1.5">
+              {l.label}
+            </NavItem>
+          ))}
         </ul>
       </nav>
       <div className="ml-auto flex items-center gap-1">

@@ -2,7 +2,6 @@
 
 import { useState } from 'react';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { BellOff, BellRing, CircleCheck, CircleX, Pencil, Plus, Send, Trash2, TriangleAlert } from 'lucide-react';
 import { useCan } from '../auth/account-context';
@@ -19,18 +18,13 @@ import { PageSpinner } from '../ui/spinner';
 import { Switch } from '../ui/switch';
 import { useToast } from '../ui/toast';
 import { AlertRuleForm } from './alert-rule-form';
+import { useFlowParam } from './use-flow-param';
 import { deliveryErrorText, describeCondition, describeDelivery, type AlertIncident, type AlertRule } from './alert-words';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Alert rules per flow, and the history of what they reported. */
 export function AlertsSettings() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const flowParam = params.get('flow');
-  const flowId = flowParam && UUID.test(flowParam) ? flowParam : undefined;
+  const { flowId, setFlow } = useFlowParam();
   const canEdit = useCan('edit');
   const [editing, setEditing] = useState<AlertRule | 'new' | null>(null);
 
@@ -54,7 +48,7 @@ export function AlertsSettings() {
             <span className="sr-only">Show the rules of</span>
             <Select
               value={flowId ?? ''}
-              onChange={(e) => router.replace(e.target.value ? `${pathname}?flow=${e.target.value}` : pathname, { scroll: false })}
+              onChange={(e) => setFlow(e.target.value || null)}
               data-testid="alerts-flow-filter"
             >
               <option value="">All flows</option>

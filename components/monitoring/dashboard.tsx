@@ -2,7 +2,6 @@
 
 import { useId, type ReactNode } from 'react';
 import Link from 'next/link';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { BarChart3, BellRing, Database, Hourglass, ListChecks, TriangleAlert } from 'lucide-react';
 import { PageHeader } from '../app-shell/page-header';
@@ -16,6 +15,7 @@ import { formatBytes, formatNumber, formatPercent } from '../runs/format';
 import { LiveIndicator } from '../runs/live-indicator';
 import { useRunStream } from '../runs/use-run-stream';
 import { ChartPatterns, RunsChart, type DashboardStats } from './runs-chart';
+import { useFlowParam } from './use-flow-param';
 
 const RANGES = [
   { value: '1h', label: 'Last hour', short: '1 hour' },
@@ -24,8 +24,6 @@ const RANGES = [
   { value: '30d', label: 'Last 30 days', short: '30 days' },
 ] as const;
 type Range = (typeof RANGES)[number]['value'];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const linkClass = 'font-medium text-indigo-600 hover:underline dark:text-indigo-400';
 
@@ -41,11 +39,7 @@ function explorerHref(opts: { flowId?: string; range: Range; status?: string }):
 export function Dashboard() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const flowParam = params.get('flow');
-  const flowId = flowParam && UUID.test(flowParam) ? flowParam : undefined;
+  const { flowId, params, replaceQuery } = useFlowParam();
   const rangeParam = params.get('range');
   const range: Range = RANGES.some((r) => r.value === rangeParam) ? (rangeParam as Range) : '24h';
   const rangeInfo = RANGES.find((r) => r.value === range)!;
@@ -56,8 +50,7 @@ export function Dashboard() {
     const r = next.range ?? range;
     if (f) p.set('flow', f);
     if (r !== '24h') p.set('range', r);
-    const qs = p.toString();
-    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+    replaceQuery(p);
   };
 
   const flows = useQuery(trpc.flows.list.queryOptions());

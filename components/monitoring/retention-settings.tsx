@@ -1,7 +1,6 @@
 'use client';
 
 import { useState } from 'react';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCan } from '../auth/account-context';
 import { useTRPC } from '../trpc/client';
@@ -16,11 +15,10 @@ import { Select } from '../ui/select';
 import { PageSpinner } from '../ui/spinner';
 import { useToast } from '../ui/toast';
 import { formatBytes } from '../runs/format';
+import { useFlowParam } from './use-flow-param';
 
 type RetentionView = RouterOutputs['monitoring']['retention'];
 type Fields = RetentionView['effective'];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function days(n: number | null): string {
   return n === null ? 'forever' : `${n} ${n === 1 ? 'day' : 'days'}`;
@@ -39,11 +37,7 @@ export function describePolicy(f: Fields): string {
 /** Retention of run data: the workspace default and each flow's own policy. */
 export function RetentionSettings() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const flowParam = params.get('flow');
-  const flowId = flowParam && UUID.test(flowParam) ? flowParam : undefined;
+  const { flowId, setFlow } = useFlowParam();
   const isAdmin = useCan('manage');
   const flows = useQuery(trpc.flows.list.queryOptions());
   const policy = useQuery(trpc.monitoring.retention.queryOptions(flowId ? { flowId } : {}));
@@ -82,7 +76,7 @@ export function RetentionSettings() {
               Flow
               <Select
                 value={flowId ?? ''}
-                onChange={(e) => router.replace(e.target.value ? `${pathname}?flow=${e.target.value}` : pathname, { scroll: false })}
+                onChange={(e) => setFlow(e.target.value || null)}
                 className="mt-1"
                 data-testid="retention-flow"
               >

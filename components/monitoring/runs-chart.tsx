@@ -3,6 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RouterOutputs } from '../trpc/types';
 import { formatNumber } from '../runs/format';
+import { statusMeta } from '../runs/run-status';
 
 export type DashboardStats = RouterOutputs['monitoring']['stats'];
 type Bucket = DashboardStats['buckets'][number];
@@ -13,13 +14,17 @@ type Bucket = DashboardStats['buckets'][number];
  * (plus a table on demand) says the same in words.
  */
 
-const SERIES = [
-  { key: 'succeeded', label: 'Succeeded', fill: 'var(--color-emerald-500)' },
-  { key: 'failed', label: 'Failed', fill: 'url(#muninn-pattern-failed)' },
-  { key: 'cancelled', label: 'Cancelled', fill: 'url(#muninn-pattern-cancelled)' },
-  { key: 'running', label: 'Running', fill: 'var(--color-sky-500)' },
-  { key: 'queued', label: 'Waiting', fill: 'var(--color-slate-400)' },
-] as const;
+// Status words come from the one mapping every run list uses; "queued" here counts every run not
+// started yet, whether waiting for a worker or for its turn, so it is the plain "Waiting".
+const SERIES = (
+  [
+    { key: 'succeeded', fill: 'var(--color-emerald-500)' },
+    { key: 'failed', fill: 'url(#muninn-pattern-failed)' },
+    { key: 'cancelled', fill: 'url(#muninn-pattern-cancelled)' },
+    { key: 'running', fill: 'var(--color-sky-500)' },
+    { key: 'queued', fill: 'var(--color-slate-400)' },
+  ] as const
+).map((s) => ({ ...s, label: statusMeta(s.key).label }));
 
 const timeFmt = new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const dayHourFmt = new Intl.DateTimeFormat('en', { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

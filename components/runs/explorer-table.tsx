@@ -83,7 +83,7 @@ export function ExplorerTable({ rows, showFlow, sort, order, onSort }: ExplorerT
               }}
             >
               <td className="px-3 py-2">
-                <RunStatusBadge status={run.status} />
+                <RunStatusBadge status={run.status} waiting={run.waiting} />
               </td>
               {showFlow && (
                 <td className="truncate px-3 py-2 font-medium" title={run.flowName}>

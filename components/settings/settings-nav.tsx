@@ -1,9 +1,8 @@
 'use client';
 
-import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { BellRing, Building2, Database, KeyRound, LockKeyhole, ScrollText, Users } from 'lucide-react';
-import { cn } from '../ui/cn';
+import { NavItem } from '../app-shell/nav-item';
 import { useCan } from '../auth/account-context';
 
 const items = [
@@ -24,26 +23,11 @@ export function SettingsNav() {
       <ul className="flex gap-1 overflow-x-auto md:flex-col">
         {items
           .filter((i) => admin || !i.admin)
-          .map((i) => {
-            const current = pathname.startsWith(i.href);
-            return (
-              <li key={i.href}>
-                <Link
-                  href={i.href}
-                  aria-current={current ? 'page' : undefined}
-                  className={cn(
-                    'flex items-center gap-2 rounded-lg px-3 py-2 text-sm font-medium whitespace-nowrap',
-                    current
-                      ? 'bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300'
-                      : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800',
-                  )}
-                >
-                  <i.icon className="h-4 w-4" aria-hidden />
-                  {i.label}
-                </Link>
-              </li>
-            );
-          })}
+          .map((i) => (
+            <NavItem key={i.href} href={i.href} current={pathname.startsWith(i.href)} icon={i.icon} className="rounded-lg px-3 py-2 whitespace-nowrap">
+              {i.label}
+            </NavItem>
+          ))}
       </ul>
     </nav>
   );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { credentialOption, loadCredential } from './credential-types';
 import { defineAgent, PermanentAgentError, type JsonObject, type JsonValue } from './define-agent';
+import { requireOptions } from './required-options';
 import { JiraClient, toIssueEvent, type JiraIssue } from '../integrations/jira/client';
 import { toAdf } from '../integrations/jira/adf';
 import { pollJira } from '../integrations/jira/poll';
@@ -58,20 +59,16 @@ const options = z
     comment: z.json().optional().describe('add_comment: the comment, as text or as an Atlassian Document'),
   })
   .strict()
-  .superRefine((o, ctx) => {
-    const need = (field: keyof typeof o, message: string) => {
-      const v = o[field];
-      if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) ctx.addIssue({ code: 'custom', path: [field], message });
-    };
-    if (o.action === 'poll') need('jql', 'Enter the JQL of the issues to watch, e.g. project = OPS');
-    if (needsIssue.includes(o.action)) need('issue', 'Enter the issue key, e.g. {{ issue.key }}. If you did, the field it uses is missing from this event');
-    if (o.action === 'create_issue') {
-      need('project', 'Enter the project key, e.g. OPS');
-      need('summary', 'Enter the summary of the new issue');
-    }
-    if (o.action === 'transition') need('status', 'Enter the status to move the issue to, e.g. Done');
-    if (o.action === 'add_comment') need('comment', 'Enter the comment text');
-  });
+  .superRefine((o, ctx) =>
+    requireOptions(o, ctx, [
+      { actions: ['poll'], field: 'jql', message: 'Enter the JQL of the issues to watch, e.g. project = OPS' },
+      { actions: needsIssue, field: 'issue', message: 'Enter the issue key, e.g. {{ issue.key }}. If you did, the field it uses is missing from this event' },
+      { actions: ['create_issue'], field: 'project', message: 'Enter the project key, e.g. OPS' },
+      { actions: ['create_issue'], field: 'summary', message: 'Enter the summary of the new issue' },
+      { actions: ['transition'], field: 'status', message: 'Enter the status to move the issue to, e.g. Done' },
+      { actions: ['add_comment'], field: 'comment', message: 'Enter the comment text' },
+    ]),
+  );
 
 type Options = z.output<typeof options>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { credentialOption, loadCredential } from './credential-types';
 import { defineAgent, PermanentAgentError, type JsonObject, type JsonValue } from './define-agent';
+import { requireOptions } from './required-options';
 import { MavenlinkClient, RESOURCES, type QueryParams, type Resource } from '../integrations/mavenlink/client';
 import { pollStories } from '../integrations/mavenlink/poll';
 
@@ -18,6 +19,9 @@ const actions = [
   'update_time_entry',
 ] as const;
 type Action = (typeof actions)[number];
+
+const creates = actions.filter((a) => a.startsWith('create_'));
+const updates = actions.filter((a) => a.startsWith('update_'));
 
 const RESOURCE_OF: Record<Exclude<Action, 'poll_stories'>, Resource> = {
   list_workspaces: 'workspaces',
@@ -57,14 +61,12 @@ const options = z
     first_poll: z.enum(['all', 'new']).default('all').describe('poll_stories: on the first poll emit all stories, or only those changed from then on'),
   })
   .strict()
-  .superRefine((o, ctx) => {
-    if ((o.action.startsWith('update_') || o.action === 'get_story') && !o.id) {
-      ctx.addIssue({ code: 'custom', path: ['id'], message: 'Enter the id of the object, e.g. {{ story.id }}. If you did, the field it uses is missing from this event' });
-    }
-    if ((o.action.startsWith('create_') || o.action.startsWith('update_')) && !o.attributes) {
-      ctx.addIssue({ code: 'custom', path: ['attributes'], message: 'Enter the fields to set, e.g. {"title": "…"}' });
-    }
-  });
+  .superRefine((o, ctx) =>
+    requireOptions(o, ctx, [
+      { actions: [...updates, 'get_story'], field: 'id', message: 'Enter the id of the object, e.g. {{ story.id }}. If you did, the field it uses is missing from this event' },
+      { actions: [...creates, ...updates], field: 'attributes', message: 'Enter the fields to set, e.g. {"title": "…"}' },
+    ]),
+  );
 
 type Options = z.output<typeof options>;
 

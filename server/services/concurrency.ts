@@ -4,6 +4,7 @@ import { AppError, notFound } from '../errors';
 import { flushOutboxSafely, type OutboxRow } from './outbox';
 import { audit } from './audit';
 import { publishRunChange } from './monitoring/events';
+import type { Prisma } from '../generated/prisma/client';
 
 /**
  * Per-flow concurrency limit: "run at most N at a time, extra runs wait their turn".
@@ -12,7 +13,8 @@ import { publishRunChange } from './monitoring/events';
  * (`PendingStep.heldFlowId` set): the relay and the reconciler leave it alone. Whatever can free a
  * slot — a run ending, a cancel, a raised limit — calls `releaseHeldRuns`, which hands the oldest
  * held rows to the queue. Starting a limited run and releasing take the same per-flow advisory
- * lock, so two of them never both see the same free slot.
+ * lock, so two of them never both see the same free slot. A run retried from its failed steps
+ * waits its turn the same way, its retried steps held (see mustWaitForTurn).
  *
  * Why ends release whenever the flow has a limit (not only when held rows are visible): a run
  * that ends while a start is deciding to hold cannot see the start's uncommitted row, and the
@@ -25,13 +27,16 @@ export const MAX_CONCURRENT_RUNS = 1000;
 
 /**
  * A flow's runs in flight: queued or running, minus the held ones (a held row always belongs to a
- * queued run: it is written with the run, and only a cancel, which deletes it, ends such a run).
- * Two counts on partial indexes rather than a per-run anti-join: a long queue of waiting runs is
- * exactly when this is asked most often.
+ * queued run: it is written with the run or its retry, and only a cancel, which deletes it, ends
+ * such a run). Two counts on partial indexes rather than a per-run anti-join: a long queue of
+ * waiting runs is exactly when this is asked most often. Distinct runs, because a run retried
+ * from several failed steps waits with one held row per step.
  */
 export const activeRunsSql = (flowId: string) => `
   SELECT (SELECT count(*) FROM "Run" r WHERE r."flowId" = ${flowId} AND r.status IN ('queued', 'running'))::int
-       - (SELECT count(*) FROM "PendingStep" h WHERE h."heldFlowId" = ${flowId})::int`;
+       - (SELECT count(DISTINCT h."runId") FROM "PendingStep" h WHERE h."heldFlowId" = ${flowId})::int`;
+
+const LOCK_SQL = `SELECT pg_advisory_xact_lock(hashtext('flow-limit:' || $1::text))`;
 
 /** Runs `work` in a transaction that holds the flow's limit lock (released at commit). */
 export async function withFlowLock<T>(flowId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -39,7 +44,7 @@ export async function withFlowLock<T>(flowId: string, work: (client: pg.PoolClie
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    await client.query({ name: 'flow-limit-lock', text: `SELECT pg_advisory_xact_lock(hashtext('flow-limit:' || $1::text))`, values: [flowId] });
+    await client.query({ name: 'flow-limit-lock', text: LOCK_SQL, values: [flowId] });
     const result = await work(client);
     await client.query('COMMIT');
     return result;
@@ -51,13 +56,20 @@ export async function withFlowLock<T>(flowId: string, work: (client: pg.PoolClie
   }
 }
 
+/**
+ * Picks runs, not rows: the oldest held row of each waiting run (in the index's order, stopping at
+ * the limit), then un-holds every row of the picked runs, so a retried run starts all its steps.
+ */
 const RELEASE_SQL = `
   WITH pick AS (
-    SELECT h.id FROM "PendingStep" h WHERE h."heldFlowId" = $1::uuid ORDER BY h.id
+    SELECT h."runId" FROM "PendingStep" h
+    WHERE h."heldFlowId" = $1::uuid
+      AND NOT EXISTS (SELECT 1 FROM "PendingStep" o WHERE o."runId" = h."runId" AND o."heldFlowId" = $1::uuid AND o.id < h.id)
+    ORDER BY h.id
     LIMIT (SELECT CASE WHEN f."maxConcurrentRuns" IS NULL THEN NULL ELSE GREATEST(f."maxConcurrentRuns" - (${activeRunsSql('$1::uuid')}), 0) END
            FROM "Flow" f WHERE f.id = $1::uuid)
   )
-  UPDATE "PendingStep" p SET "heldFlowId" = NULL FROM pick WHERE p.id = pick.id
+  UPDATE "PendingStep" p SET "heldFlowId" = NULL FROM pick WHERE p."heldFlowId" = $1::uuid AND p."runId" = pick."runId"
   RETURNING p.id::text AS id, p."runId"::text AS "runId", p."nodeId", p."eventId"::text AS "eventId",
             p."availableAt" AT TIME ZONE 'UTC' AS "availableAt", p."maxAttempts", p."backoffMs", p."maxDelayMs"`;
 
@@ -71,11 +83,13 @@ async function releaseLocked(client: pg.PoolClient, flowId: string): Promise<Out
     .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
-/** Hands the flow's waiting runs to the queue while there is room. Returns how many were released. */
+const runsIn = (rows: OutboxRow[]) => new Set(rows.map((r) => r.runId)).size;
+
+/** Hands the flow's waiting runs to the queue while there is room. Returns how many runs were released. */
 export async function releaseHeldRuns(flowId: string): Promise<number> {
   const rows = await withFlowLock(flowId, (client) => releaseLocked(client, flowId));
   await flushOutboxSafely(rows);
-  return rows.length;
+  return runsIn(rows);
 }
 
 /** Never fails the caller: a release that did not happen is done by the worker's reconciler. */
@@ -116,10 +130,27 @@ export async function releaseAllHeldRuns(): Promise<{ released: number }> {
 export async function flowLoad(flowId: string): Promise<{ active: number; waiting: number }> {
   const { rows } = await dbPool().query<{ active: number; waiting: number }>({
     name: 'flow-limit-load',
-    text: `SELECT (${activeRunsSql('$1::uuid')}) AS active, (SELECT count(*)::int FROM "PendingStep" WHERE "heldFlowId" = $1::uuid) AS waiting`,
+    text: `SELECT (${activeRunsSql('$1::uuid')}) AS active, (SELECT count(DISTINCT "runId")::int FROM "PendingStep" WHERE "heldFlowId" = $1::uuid) AS waiting`,
     values: [flowId],
   });
   return rows[0] ?? { active: 0, waiting: 0 };
+}
+
+/**
+ * For a run that starts again inside a Prisma transaction (a retry from its failed steps): takes
+ * the flow's limit lock until that transaction commits, and says whether the run must wait its
+ * turn like a new one — the flow is full, or earlier runs already wait (arrival order). The lock
+ * is its own statement: a statement that waited for it would still read from before the wait.
+ */
+export async function mustWaitForTurn(tx: Prisma.TransactionClient, flowId: string): Promise<boolean> {
+  await tx.$queryRawUnsafe(`SELECT 1 AS locked FROM (${LOCK_SQL}) AS l`, flowId);
+  const rows = await tx.$queryRawUnsafe<Array<{ wait: boolean }>>(
+    `SELECT f."maxConcurrentRuns" IS NOT NULL
+            AND ((${activeRunsSql('$1::uuid')}) >= f."maxConcurrentRuns" OR EXISTS (SELECT 1 FROM "PendingStep" h WHERE h."heldFlowId" = $1::uuid)) AS wait
+     FROM "Flow" f WHERE f.id = $1::uuid`,
+    flowId,
+  );
+  return Boolean(rows[0]?.wait);
 }
 
 /** A whole number from 1 to 1000, or null for no limit; anything else gets a message a person understands. */
@@ -149,7 +180,7 @@ export async function setFlowConcurrency(workspaceId: string, flowId: string, li
   });
   await flushOutboxSafely(rows);
   await audit(workspaceId, 'flow.limit_changed', { type: 'flow', id: flowId, label: name }, { maxConcurrentRuns });
-  return { maxConcurrentRuns, released: rows.length };
+  return { maxConcurrentRuns, released: runsIn(rows) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../errors';
 import { getAgent } from '../agents/registry';
 import { flowGraphSchema, type FlowGraph } from '../engine/graph';
 import { flushOutboxSafely } from './outbox';
-import { activeRunsSql, cancelHeldRuns, flowLoad, releaseHeldRunsSafely, releaseIfLimited, withFlowLock } from './concurrency';
+import { activeRunsSql, cancelHeldRuns, flowLoad, mustWaitForTurn, releaseHeldRunsSafely, releaseIfLimited, withFlowLock } from './concurrency';
 import { announceRunChange, publishRunChange } from './monitoring/events';
 import { loadFlowVersion } from './flows';
 import { compiledVersion, stepRow } from './steps';
@@ -304,35 +304,44 @@ export async function cancelQueuedRuns(workspaceId: string, flowId: string): Pro
 
 /**
  * Retries a failed run from its failed steps: the same run continues, earlier steps' outputs
- * are reused, and each failed step runs again on the same input event.
+ * are reused, and each failed step runs again on the same input event. Under a concurrency limit
+ * the run waits its turn like a new one: queued, with its retried steps held until a slot frees.
  */
 export async function retryRunFromFailure(workspaceId: string, id: string): Promise<{ runId: string; steps: number }> {
   const run = await findRun(workspaceId, id);
   if (run.status !== 'failed') throw new AppError('BAD_REQUEST', 'Only a failed run can be retried from its failed step.');
   const graph = await loadFlowVersion(run.flowId, run.flowVersion);
-  const rows = await db().$transaction(async (tx) => {
-    const failed = await tx.nodeRun.findMany({ where: { runId: id, status: 'failed' }, select: { nodeId: true, inputEventId: true } });
+  const { rows, held } = await db().$transaction(async (tx) => {
+    // Decided (and written) under the flow's limit lock, so a start or a release never sees half of it.
+    const held = await mustWaitForTurn(tx, run.flowId);
+    const failed = await tx.nodeRun.findMany({
+      where: { runId: id, status: 'failed' },
+      select: { id: true, nodeId: true, inputEventId: true, attempt: true, attempts: true, startedAt: true, finishedAt: true, error: true },
+    });
     if (failed.length === 0) throw new AppError('BAD_REQUEST', 'This run has no failed step to retry. Use "Re-run" to run it again from the start.');
     const created = await tx.pendingStep.createManyAndReturn({
-      data: failed.map((f) => stepRow(graph, id, f.nodeId, f.inputEventId)),
+      data: failed.map((f) => ({ ...stepRow(graph, id, f.nodeId, f.inputEventId), heldFlowId: held ? run.flowId : null })),
       select: outboxSelect,
       skipDuplicates: true,
     });
     // The final failed try joins the step's history before the step runs again.
-    const failedRuns = await tx.nodeRun.findMany({ where: { runId: id, status: 'failed' }, select: { id: true, attempt: true, attempts: true, startedAt: true, finishedAt: true, error: true } });
-    for (const f of failedRuns) {
+    for (const f of failed) {
       const history = [...((f.attempts as unknown[] | null) ?? []), { attempt: f.attempt, startedAt: f.startedAt, finishedAt: f.finishedAt, error: f.error }];
       await tx.nodeRun.update({ where: { id: f.id }, data: { status: 'retrying', attempts: history as unknown as Prisma.InputJsonValue } });
     }
-    await tx.run.update({
-      where: { id },
-      data: { status: 'running', error: null, finishedAt: null, pendingSteps: { increment: created.length } },
+    // Only a run that failed goes on: a second retry that waited for the lock finds it running.
+    const updated = await tx.run.updateMany({
+      where: { id, status: 'failed' },
+      data: { status: held ? 'queued' : 'running', error: null, finishedAt: null, pendingSteps: { increment: created.length } },
     });
-    return created;
+    if (updated.count === 0) throw new AppError('BAD_REQUEST', 'Only a failed run can be retried from its failed step.');
+    return { rows: created, held };
   });
-  // The failed attempts' jobs still hold these deterministic ids in BullMQ; free them first.
+  // The failed attempts' jobs still hold these deterministic ids in BullMQ; free them first
+  // (held steps too: their release hands them over under the same ids).
   await Promise.all(rows.map((r) => stepQueue().remove(stepJobId(r)).catch(() => 0)));
-  await flushOutboxSafely(rows);
+  if (held) await releaseHeldRunsSafely(run.flowId);
+  else await flushOutboxSafely(rows);
   await publishRunChange(id);
   return { runId: id, steps: rows.length };
 }

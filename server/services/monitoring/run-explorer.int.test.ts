@@ -116,7 +116,7 @@ describe('runs explorer', () => {
     const row = page.items[0]!;
     const seed = seeds.find((s) => s.id === row.id)!;
     expect(Object.keys(row).sort()).toEqual(
-      ['createdAt', 'durationMs', 'error', 'finishedAt', 'flowId', 'flowName', 'id', 'startedAt', 'status', 'stepCount', 'triggerKind'].sort(),
+      ['createdAt', 'durationMs', 'error', 'finishedAt', 'flowId', 'flowName', 'id', 'startedAt', 'status', 'stepCount', 'triggerKind', 'waiting'].sort(),
     );
     expect(row.flowName).toBe(seed.flowId === flowA ? 'Orders' : 'Invoices');
     expect(row.durationMs).toBe(seed.durationMs);

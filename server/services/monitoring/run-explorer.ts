@@ -60,6 +60,8 @@ export interface RunExplorerRow {
   durationMs: number | null;
   error: string | null;
   stepCount: number;
+  /** Queued behind the flow's limit of runs at a time, not just waiting for a worker. */
+  waiting: boolean;
 }
 
 export interface RunExplorerPage {
@@ -180,7 +182,8 @@ export function runExplorerQuery(workspaceId: string, input: ParsedInput, search
 
   return Prisma.sql`
     SELECT r.id, r."flowId", f.name AS "flowName", r.status, r."triggerKind", r."createdAt", r."startedAt",
-           r."finishedAt", ${DURATION} AS "durationMs", r.error, r."stepCount"
+           r."finishedAt", ${DURATION} AS "durationMs", r.error, r."stepCount",
+           (r.status = 'queued' AND EXISTS (SELECT 1 FROM "PendingStep" h WHERE h."runId" = r.id AND h."heldFlowId" IS NOT NULL)) AS waiting
       FROM "Run" r
       JOIN "Flow" f ON f.id = r."flowId"
      WHERE ${Prisma.join(where, ' AND ')}
