@@ -3,7 +3,8 @@
 // Not part of `npm test`. See docs/benchmarks.md for what each figure means and a sample.
 //
 //   npm run bench                         everything (~3-4 min on 2 cores)
-//   npm run bench -- --no-web             skip the webhook ingress part (no Next.js build/start)
+//   npm run bench -- --no-web             skip the webhook ingress and editor parts (no Next.js build/start)
+//   npm run bench -- --no-editor          skip the editor part (headless Chromium on 100- and 1,000-step flows)
 //   npm run bench -- --workers 1 --concurrency 8 --runs 2000
 //
 // It uses its own database (a copy of the migrated template, like the integration tests) and its
@@ -28,6 +29,7 @@ import { closeQueues } from '@/server/queue/queues';
 import { defaultWorkspaceId, forgetDefaultWorkspace } from '@/server/services/workspaces';
 import { createFlow, getFlow } from '@/server/services/flows';
 import { startRun } from '@/server/services/runs';
+import { runEditorBench, type EditorBenchResult } from './editor';
 import { cpuTimeMs, freePort, memorySampler, processTree, round, sleep, summarize, until } from './lib';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -37,6 +39,8 @@ const { values: args } = parseArgs({
   options: {
     'no-web': { type: 'boolean', default: false },
     'no-ceiling': { type: 'boolean', default: false },
+    /** Skip the editor part (headless Chromium opening 100- and 1,000-step flows on the same web server). */
+    'no-editor': { type: 'boolean', default: false },
     workers: { type: 'string', default: '1,2' },
     concurrency: { type: 'string', default: '8,32,256' },
     runs: { type: 'string', default: '20000' },
@@ -437,6 +441,8 @@ interface WebResult {
   web_peak_rss_mb?: number;
   worker_peak_rss_mb?: number;
   runs_created?: number;
+  /** The editor benchmark (scripts/bench/editor.ts) against the same production web server. */
+  editor?: EditorBenchResult | { skipped: string };
 }
 
 interface AutocannonSummary {
@@ -547,7 +553,19 @@ async function webPhase(url: string, flow: Flow): Promise<WebResult> {
     workerMem = memorySampler(() => workers.map((w) => w.proc.pid!));
     const withWorker = await load(' with one worker draining', WEB_RATE);
     const { rows } = await sql!.query<{ n: string }>('SELECT count(*) AS n FROM "Run"');
+    // Large flows in the editor, on the same production web server (no load running meanwhile).
+    let editor: WebResult['editor'];
+    if (args['no-editor']) editor = { skipped: 'skipped (--no-editor)' };
+    else {
+      await stopWorkers(workers);
+      workers = [];
+      editor = await runEditorBench({ baseUrl: `http://127.0.0.1:${port}`, log: (line) => log(`editor: ${line}`) }).catch((e: Error) => ({
+        skipped: `failed: ${e.message}`,
+      }));
+      if ('skipped' in editor) log(`editor: ${editor.skipped}`);
+    }
     return {
+      editor,
       fixed,
       max,
       fixed_with_worker: withWorker,
@@ -699,7 +717,10 @@ async function main(): Promise<void> {
       p50_ms: web.fixed?.p50_ms ?? null,
       p99_ms: web.fixed?.p99_ms ?? null,
       ...web,
+      editor: undefined,
     },
+    /** Large flows in the editor (also written to bench/results/editor.json). */
+    editor: web.editor ?? { skipped: web.skipped ?? 'not run' },
     worker: { peak_rss_mb: workerPeak },
     web: { peak_rss_mb: web.web_peak_rss_mb ?? null },
     targets: {

@@ -247,7 +247,10 @@ export async function startRun(workspaceId: string, input: StartRunInput): Promi
     let outcome = await insertRun(row);
     if (outcome.kind === 'limited') outcome = await insertLimitedRun(row);
     if (outcome.kind === 'created') {
-      if (!outcome.held) await flushOutboxSafely([{ ...step, id: outcome.stepId, availableAt: now }]);
+      // The run is committed: the trigger is safe from here on, so the caller (a webhook sender
+      // waiting for its answer) does not wait for the queue hand-over. If it fails or this process
+      // dies first, the reconciler queues the step a moment later.
+      if (!outcome.held) void flushOutboxSafely([{ ...step, id: outcome.stepId, availableAt: now }]);
       // Held behind earlier waiting runs while a slot is free: a release is due (and keeps the order).
       else if (outcome.room) await releaseHeldRunsSafely(input.flowId);
       void announceRunChange({ id: runId, flowId: input.flowId, workspaceId, status: 'queued', startedAt: null, finishedAt: null });
