@@ -1,6 +1,7 @@
 // Production build of the worker: `tsx scripts/build-worker.ts [--if-stale]` (npm run build:worker).
 //
-// One ES module, dist/worker.mjs, with our sources bundled and packages left in node_modules.
+// One ES module, dist/worker.mjs, with our sources bundled and packages left in node_modules (and
+// dist/web-server.mjs, the web server of `npm start`, built the same way).
 // Running it with plain `node` instead of through tsx saves memory (measured: about 15 MB idle,
 // more at start-up): no TypeScript loader thread, no transpile at boot. Tests keep using tsx.
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -45,6 +46,8 @@ export function buildWorker(root: string): void {
         worker: 'worker/index.ts',
         // Loaded by the code sandbox as a thread, next to the bundle (sandbox.ts: new URL(…, import.meta.url)).
         'sandbox-worker': 'server/engine/sandbox-worker.mjs',
+        // The production web server of `npm start` (Next.js stays a package; only our front is bundled).
+        'web-server': 'scripts/web-server.ts',
       },
       outdir: tmpDir,
       outExtension: { '.js': '.mjs' },
@@ -59,7 +62,7 @@ export function buildWorker(root: string): void {
     });
     mkdirSync(outDir, { recursive: true });
     // The sandbox first: a worker that sees the new bundle must find the thread file it expects.
-    for (const file of ['sandbox-worker.mjs.map', 'sandbox-worker.mjs', 'worker.mjs.map', 'worker.mjs']) {
+    for (const file of ['sandbox-worker.mjs.map', 'sandbox-worker.mjs', 'web-server.mjs.map', 'web-server.mjs', 'worker.mjs.map', 'worker.mjs']) {
       renameSync(path.join(tmpDir, file), path.join(outDir, file));
     }
   } finally {

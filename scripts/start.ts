@@ -8,7 +8,7 @@ import path from 'node:path';
 import { applyMigrations } from '@/prisma/migrate';
 import { devKey, devKeyPath } from '@/server/crypto';
 import { buildWorker, WORKER_NODE_ARGS, workerProcessEnv } from './build-worker';
-import { needsBuild, needsWorkerBuild, WORKER_BUNDLE } from './lib/build';
+import { needsBuild, needsWorkerBuild, WEB_SERVER_BUNDLE, WORKER_BUNDLE } from './lib/build';
 import { canConnect, isPortFree, waitFor } from './lib/net';
 import { startEmbeddedPostgres } from './lib/postgres';
 import { killGroup, say, startApp, type Managed } from './lib/processes';
@@ -72,12 +72,12 @@ async function main(): Promise<void> {
     if (build.exit?.code !== 0) throw new Error('next build failed; see the [build] lines above');
   }
   if (!dev && needsWorkerBuild(root)) {
-    say('launcher', `building the worker (${WORKER_BUNDLE})`);
+    say('launcher', `building the worker and the web server (${WORKER_BUNDLE}, ${WEB_SERVER_BUNDLE})`);
     buildWorker(root);
   }
 
   // Production: Next.js behind our own HTTP server, which answers webhooks itself (scripts/web-server.ts).
-  const webArgs = dev ? [nextBin, 'dev', '--port', String(webPort)] : ['--import', 'tsx', 'scripts/web-server.ts'];
+  const webArgs = dev ? [nextBin, 'dev', '--port', String(webPort)] : [WEB_SERVER_BUNDLE];
   const web = track(startApp('web', process.execPath, webArgs, env));
   const workerEnv = workerProcessEnv({ ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? 'development' : 'production') });
   // Production runs the bundle with plain node (less memory); development the sources, reloaded on change.

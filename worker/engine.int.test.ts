@@ -90,6 +90,12 @@ describe('worker executes flows node by node', () => {
     // One NodeRun per step, and nothing left in the outbox.
     expect(await tdb.db.nodeRun.count({ where: { runId } })).toBe(3);
     expect(await tdb.db.pendingStep.count({ where: { runId } })).toBe(0);
+    // The run is drawn with the flow as it was for this run, even after the flow changes.
+    const { saveFlowGraph } = await import('@/server/services/flows');
+    const current = await getFlow(ws, (await tdb.db.run.findUniqueOrThrow({ where: { id: runId } })).flowId, 'http://localhost');
+    const graph = { ...current.graph, nodes: current.graph.nodes.filter((n) => n.id !== 'greet'), edges: current.graph.edges.filter((e) => e.target !== 'greet') };
+    await saveFlowGraph(ws, { id: current.id, baseVersion: current.version, graph });
+    expect((await getRun(ws, runId)).graph?.nodes.map((n) => n.id)).toEqual(['hook', 'fetch', 'greet']);
   });
 
   it('fails the step and the run with the reason when the HTTP call fails', async () => {

@@ -162,14 +162,21 @@ export function RunDetail({ runId }: { runId: string }) {
               title="Path through the flow"
               description={
                 flow.data && flow.data.version !== r.flowVersion
-                  ? `The flow has changed since this run (it ran version ${r.flowVersion}; this is version ${flow.data.version}).`
+                  ? r.graph
+                    ? `The flow as it was for this run (version ${r.flowVersion}); it has changed since (now version ${flow.data.version}).`
+                    : `The flow has changed since this run (it ran version ${r.flowVersion}; this is version ${flow.data.version}).`
                   : 'Steps that ran are outlined with their status; bold lines show the way the data went.'
               }
             >
-              {flow.isPending && <PageSpinner label="Drawing the flow…" />}
-              {flow.isError && <p className="text-sm text-slate-500">The flow could not be drawn: {errorMessage(flow.error)}</p>}
-              {flow.data && (
-                <RunGraph graph={flow.data.graph} run={r} agents={agents.data} onSelectNode={(nodeId) => select(r.steps.find((s) => s.nodeId === nodeId))} />
+              {!r.graph && flow.isPending && <PageSpinner label="Drawing the flow…" />}
+              {!r.graph && flow.isError && <p className="text-sm text-slate-500">The flow could not be drawn: {errorMessage(flow.error)}</p>}
+              {(r.graph ?? flow.data?.graph) && (
+                <RunGraph
+                  graph={(r.graph ?? flow.data?.graph)!}
+                  run={r}
+                  agents={agents.data}
+                  onSelectNode={(nodeId) => select(r.steps.find((s) => s.nodeId === nodeId))}
+                />
               )}
             </Panel>
           </div>

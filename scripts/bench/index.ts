@@ -30,6 +30,8 @@ import { defaultWorkspaceId, forgetDefaultWorkspace } from '@/server/services/wo
 import { createFlow, getFlow } from '@/server/services/flows';
 import { startRun } from '@/server/services/runs';
 import { runEditorBench, type EditorBenchResult } from './editor';
+import { ensureWorkerBuild } from '../build-worker';
+import { WEB_SERVER_BUNDLE } from '../lib/build';
 import { cpuTimeMs, freePort, memorySampler, processTree, round, sleep, summarize, until } from './lib';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -499,8 +501,9 @@ async function webPhase(url: string, flow: Flow): Promise<WebResult> {
   const port = await freePort();
   const env = { ...process.env, ...workerEnv(url, prefix, 8), PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' };
   // The web server `npm start` runs: Next.js behind our HTTP server, which answers webhooks itself.
+  ensureWorkerBuild(root);
   const web = track(
-    spawn(process.execPath, ['--import', 'tsx', 'scripts/web-server.ts'], {
+    spawn(process.execPath, [WEB_SERVER_BUNDLE], {
       cwd: root,
       env: { ...env, NODE_ENV: 'production', MUNINN_WEB_HOSTNAME: '127.0.0.1' },
       detached: true,

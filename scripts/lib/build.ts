@@ -5,10 +5,13 @@ import path from 'node:path';
 const SOURCES = ['app', 'components', 'server', 'public', 'next.config.js', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
 
 /** What the worker bundle is built from (scripts/build-worker.ts). */
-const WORKER_SOURCES = ['server', 'worker', 'package-lock.json', 'tsconfig.json', 'scripts/build-worker.ts'];
+const WORKER_SOURCES = ['server', 'worker', 'package-lock.json', 'tsconfig.json', 'scripts/build-worker.ts', 'scripts/web-server.ts'];
 
 /** The production build of the worker, relative to the repository root. */
 export const WORKER_BUNDLE = 'dist/worker.mjs';
+
+/** The production web server (scripts/web-server.ts), built with the worker. */
+export const WEB_SERVER_BUNDLE = 'dist/web-server.mjs';
 
 /** True when `.next/BUILD_ID` is missing or older than the newest source file. */
 export function needsBuild(root: string): boolean {

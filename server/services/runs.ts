@@ -467,5 +467,7 @@ export async function getRun(workspaceId: string, id: string) {
     error: run.error,
     waiting: await waitingReason(run),
     steps,
+    /** The flow as it was when this run ran (its version), for drawing the run's path. */
+    graph: graph?.success ? graph.data : null,
   };
 }
