@@ -78,6 +78,9 @@ describe('worker executes flows node by node', () => {
     const run = await finished(runId);
     expect(run.status, run.error ?? '').toBe('succeeded');
     expect(run.triggerKind).toBe('webhook');
+    // Started when its first step started (recorded with the chain, no separate update needed).
+    expect(run.startedAt).not.toBeNull();
+    expect(run.durationMs).toBeGreaterThanOrEqual(0);
     expect(run.steps.map((s) => s.nodeId)).toEqual(['hook', 'fetch', 'greet']);
     const [hook, fetchStep, greet] = run.steps;
     expect(hook!.input).toEqual({ ticket: 'OPS-7' });

@@ -68,8 +68,6 @@ interface PendingWithRun {
   /** The input event (null only if it vanished). */
   payload: Prisma.JsonValue | null;
   eventNodeId: string | null;
-  /** This statement moved the run from queued to running. */
-  started: boolean;
 }
 
 export interface StepAttempt {
@@ -84,9 +82,9 @@ export interface StepAttempt {
  */
 export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<StepOutcome> {
   // The outbox row, its run and the input event in one round trip (a row's run always exists:
-  // deleting a run deletes its outbox rows); a queued run is marked running in the same statement.
+  // deleting a run deletes its outbox rows).
   const startedAt = new Date();
-  const pending = await readStep(job, startedAt);
+  const pending = await readStep(job);
   if (!pending) {
     await ensureChildrenFlushed(job);
     return { kind: 'skipped', reason: 'already done' };
@@ -97,12 +95,43 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
     return { kind: 'skipped', reason: `run ${run.status}` };
   }
 
+  // A queued run becomes "running" when its first record says so — or, for a step that takes a
+  // while, a moment after it started, so that people watching see it running. Most runs finish
+  // their chain in milliseconds and never pay for a separate update of the run.
+  const showRunning = run.status === 'queued' ? setTimeout(() => void markRunStarted(run, startedAt), RUNNING_AFTER_MS) : undefined;
+  try {
+    return await executeClaimedStep(job, attempt, pending, run, startedAt);
+  } finally {
+    clearTimeout(showRunning);
+  }
+}
+
+/** A step that is still running after this long marks its queued run as running. */
+const RUNNING_AFTER_MS = 300;
+
+async function markRunStarted(run: { id: string; flowId: string; workspaceId: string }, startedAt: Date): Promise<void> {
+  try {
+    const { rowCount } = await dbPool().query({
+      name: 'run-mark-started',
+      text: `UPDATE "Run" SET status = 'running', "startedAt" = coalesce("startedAt", $2::timestamptz AT TIME ZONE 'UTC') WHERE id = $1::uuid AND status = 'queued'`,
+      values: [run.id, startedAt.toISOString()],
+    });
+    if (rowCount) void announceRunChange({ ...run, status: 'running', startedAt, finishedAt: null });
+  } catch (e) {
+    console.warn(`[worker] run ${run.id} not marked running: ${(e as Error).message}`);
+  }
+}
+
+async function executeClaimedStep(
+  job: StepJob,
+  attempt: StepAttempt,
+  pending: PendingWithRun,
+  run: { id: string; status: string; flowId: string; flowVersion: number; workspaceId: string },
+  startedAt: Date,
+): Promise<StepOutcome> {
   const { graph, out } = await compiledVersion(run.flowId, run.flowVersion);
   const node = graph.nodes.find((n) => n.id === job.nodeId);
   const agent = node && getAgent(node.type);
-  if (pending.started) {
-    void announceRunChange({ id: run.id, flowId: run.flowId, workspaceId: run.workspaceId, status: 'running', startedAt, finishedAt: null });
-  }
 
   let payload = (pending.payload ?? {}) as JsonObject;
   // Merge tells its inputs apart by the node each event came from (see merge.ts).
@@ -172,6 +201,7 @@ export async function executeStep(job: StepJob, attempt: StepAttempt): Promise<S
   }
   if (result.ok) throw new Error('unreachable');
   if (!result.permanent && attempt.attempt < attempt.maxAttempts) {
+    if (run.status === 'queued') await markRunStarted(run, startedAt);
     await recordRetry(base(result), result.error);
     return { kind: 'retry', error: result.error, ...(result.retryAfterMs ? { retryAfterMs: result.retryAfterMs } : {}) };
   }
@@ -387,18 +417,14 @@ const READ_STEPS_SQL = `
     JOIN "PendingStep" p ON p."runId" = i."runId" AND p."nodeId" = i."nodeId" AND p."eventId" = i."eventId"
     JOIN "Run" r ON r.id = p."runId"
     LEFT JOIN "Event" e ON e.id = p."eventId"
-  ), started AS (
-    UPDATE "Run" SET status = 'running', "startedAt" = ($2::timestamptz AT TIME ZONE 'UTC')
-    WHERE id IN (SELECT "runId"::uuid FROM p) AND status = 'queued'
-    RETURNING id::text AS id
   )
-  SELECT p.*, p."runId" IN (SELECT id FROM started) AS started FROM p`;
+  SELECT p.* FROM p`;
 
-const readSteps = createBatcher(async (jobs: Array<{ job: StepJob; startedAt: Date }>) => {
+const readSteps = createBatcher(async (jobs: Array<{ job: StepJob }>) => {
   const rows = await poolClient().query<Omit<PendingWithRun, 'id'> & { id: string; runId: string; nodeId: string; eventId: string }>(
     'steps-read',
     READ_STEPS_SQL,
-    [JSON.stringify(jobs.map(({ job }) => ({ runId: job.runId, nodeId: job.nodeId, eventId: job.eventId }))), jobs[0]!.startedAt.toISOString()],
+    [JSON.stringify(jobs.map(({ job }) => ({ runId: job.runId, nodeId: job.nodeId, eventId: job.eventId })))],
   );
   const byKey = new Map(rows.map((r) => [stepKey(r), r]));
   return jobs.map(({ job }) => {
@@ -409,8 +435,8 @@ const readSteps = createBatcher(async (jobs: Array<{ job: StepJob; startedAt: Da
   });
 }, 64);
 
-function readStep(job: StepJob, startedAt: Date): Promise<PendingWithRun | undefined> {
-  return readSteps({ job, startedAt });
+function readStep(job: StepJob): Promise<PendingWithRun | undefined> {
+  return readSteps({ job });
 }
 
 /**
@@ -426,7 +452,7 @@ function readStep(job: StepJob, startedAt: Date): Promise<PendingWithRun | undef
 const recordSql = (claim: boolean) => `
   WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
-      AS j("pendingId" bigint, "runId" uuid, "workspaceId" uuid, "nodeRuns" jsonb, events jsonb, next jsonb, delta int, k int)
+      AS j("pendingId" bigint, "runId" uuid, "workspaceId" uuid, "nodeRuns" jsonb, events jsonb, next jsonb, delta int, k int, "startedAt" timestamptz)
   ), claimed AS (
     ${claim ? 'DELETE FROM "PendingStep" p USING input j WHERE p.id = j."pendingId" RETURNING p.id' : 'SELECT "pendingId" AS id FROM input'}
   ), ok AS (
@@ -442,12 +468,14 @@ const recordSql = (claim: boolean) => `
       "startedAt" = EXCLUDED."startedAt", "finishedAt" = EXCLUDED."finishedAt", "durationMs" = EXCLUDED."durationMs"
     RETURNING id::text AS id, "runId"::text AS "runId", "nodeId", "inputEventId"::text AS "inputEventId", "agentType", attempt, "durationMs"
   ), per_run AS (
-    SELECT "runId", sum(delta)::int AS delta, sum(k)::int AS k, count(*)::int AS jobs FROM ok GROUP BY "runId"
+    SELECT "runId", sum(delta)::int AS delta, sum(k)::int AS k, count(*)::int AS jobs, min("startedAt") AS "startedAt" FROM ok GROUP BY "runId"
   ), run AS (
     UPDATE "Run" r SET
       "pendingSteps" = r."pendingSteps" + CASE WHEN r.status IN ('failed', 'cancelled') OR ${OVER_BUDGET} THEN -pr.jobs ELSE pr.delta END,
       "stepCount" = r."stepCount" + pr.k,
-      status = CASE WHEN ${OVER_BUDGET} THEN 'failed'::"RunStatus" WHEN ${RUN_DONE} THEN 'succeeded'::"RunStatus" ELSE r.status END,
+      status = CASE WHEN ${OVER_BUDGET} THEN 'failed'::"RunStatus" WHEN ${RUN_DONE} THEN 'succeeded'::"RunStatus"
+                    WHEN r.status = 'queued' THEN 'running'::"RunStatus" ELSE r.status END,
+      "startedAt" = CASE WHEN r.status IN ('queued', 'running') THEN coalesce(r."startedAt", pr."startedAt" AT TIME ZONE 'UTC') ELSE r."startedAt" END,
       error = CASE WHEN ${OVER_BUDGET} THEN $3 ELSE r.error END,
       "finishedAt" = CASE WHEN ${OVER_BUDGET} OR ${RUN_DONE} THEN ($4::timestamptz AT TIME ZONE 'UTC') ELSE r."finishedAt" END
     FROM per_run pr
@@ -474,7 +502,7 @@ const recordSql = (claim: boolean) => `
          (SELECT coalesce(json_agg(n), '[]'::json) FROM node_run n) AS "nodeRuns",
          (SELECT coalesce(json_agg(s), '[]'::json) FROM steps s) AS steps`;
 
-const OVER_BUDGET = `(r.status = 'running' AND r."stepCount" + pr.k >= $2::int AND r."pendingSteps" + pr.delta > 0)`;
+const OVER_BUDGET = `(r.status IN ('running', 'queued') AND r."stepCount" + pr.k >= $2::int AND r."pendingSteps" + pr.delta > 0)`;
 const RUN_DONE = `(r.status IN ('running', 'queued') AND r."pendingSteps" + pr.delta <= 0)`;
 /** An ended run frees a slot of its flow's concurrency limit (see concurrency.ts for why "has a limit", not only "has held rows"). */
 const RELEASE_NEEDED = `(EXISTS (SELECT 1 FROM "Flow" f WHERE f.id = r."flowId" AND f."maxConcurrentRuns" IS NOT NULL)
@@ -523,6 +551,7 @@ async function recordMany(client: SqlClient, items: RecordItem[], claim: boolean
     next,
     delta: next.length - 1,
     k: steps.length,
+    startedAt: root.startedAt.toISOString(),
   }));
   const [row] = await client.query<RecordRow>(claim ? 'steps-record' : 'steps-record-claimed', recordSql(claim), [
     JSON.stringify(input),
@@ -580,7 +609,9 @@ async function recordFailure(r: RecordBase, error: string, runError: string): Pr
       where: { id: r.job.runId, status: { in: ['queued', 'running'] } },
       data: { status: 'failed', error: runError, finishedAt: new Date() },
     });
-    await tx.$executeRaw`UPDATE "Run" SET "pendingSteps" = "pendingSteps" - 1, "stepCount" = "stepCount" + 1 WHERE id = ${r.job.runId}::uuid`;
+    // A run that failed on its first step may never have been marked running: it started then.
+    const startedAt = Prisma.sql`(${r.startedAt.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+    await tx.$executeRaw`UPDATE "Run" SET "pendingSteps" = "pendingSteps" - 1, "stepCount" = "stepCount" + 1, "startedAt" = coalesce("startedAt", ${startedAt}) WHERE id = ${r.job.runId}::uuid`;
     return ended.count > 0;
   });
 }
