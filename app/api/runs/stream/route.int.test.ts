@@ -142,7 +142,11 @@ describe('GET /api/runs/stream', () => {
     // Each notification reads the committed state when it is sent, so under load a later state may
     // already show in an earlier notification; what must hold: the states seen, and every step.
     expect(seen.every((c) => ['queued', 'running', 'succeeded'].includes(c.status))).toBe(true);
-    expect(seen.length).toBeGreaterThanOrEqual(4); // queued, running, and one per step
+    // queued, and one per step; "running" too when the first step takes a while (a quick chain
+    // goes from queued to succeeded in one record).
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.map((c) => c.status)).toContain('queued');
+    expect(seen.filter((c) => c.nodeId).every((c) => c.status === 'succeeded' || c.status === 'running')).toBe(true);
     expect(
       seen
         .filter((c) => c.nodeId)
