@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@/server/testing/test-db';
-import { startWorker, waitFor, type WorkerHandle } from '@/server/testing/worker-process';
+import { runEnded, startWorker, waitFor, type WorkerHandle } from '@/server/testing/worker-process';
 import { startTestServer, type TestServer } from '@/server/testing/http-server';
 import { setDb } from '@/server/db';
 import { resetEnvCache } from '@/server/env';
@@ -50,15 +50,7 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function finished(runId: string, timeoutMs = 30_000) {
-  return waitFor(
-    async () => {
-      const run = await getRun(ws, runId);
-      return ['succeeded', 'failed', 'cancelled'].includes(run.status) ? run : null;
-    },
-    { what: `run ${runId} to finish`, timeoutMs },
-  );
-}
+const finished = (runId: string, timeoutMs?: number) => runEnded(ws, runId, timeoutMs);
 
 function httpFlow(path: string, retry?: Record<string, number>) {
   return {

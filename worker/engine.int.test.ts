@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@/server/testing/test-db';
-import { startWorker, waitFor, type WorkerHandle } from '@/server/testing/worker-process';
+import { runEnded, startWorker, type WorkerHandle } from '@/server/testing/worker-process';
 import { startTestServer, type TestServer } from '@/server/testing/http-server';
 import { setDb } from '@/server/db';
 import { resetEnvCache } from '@/server/env';
@@ -52,15 +52,7 @@ function threeStepGraph(url: string) {
   };
 }
 
-async function finished(runId: string) {
-  return waitFor(
-    async () => {
-      const run = await getRun(ws, runId);
-      return run.status === 'succeeded' || run.status === 'failed' ? run : null;
-    },
-    { what: `run ${runId} to finish`, timeoutMs: 30_000 },
-  );
-}
+const finished = (runId: string) => runEnded(ws, runId);
 
 describe('worker executes flows node by node', () => {
   it('runs a webhook → http_request → transform flow and keeps every step', async () => {

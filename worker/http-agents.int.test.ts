@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@/server/testing/test-db';
-import { startWorker, waitFor, type WorkerHandle } from '@/server/testing/worker-process';
+import { runEnded, startWorker, waitFor, type WorkerHandle } from '@/server/testing/worker-process';
 import { startTestServer, type TestServer } from '@/server/testing/http-server';
 import { setDb } from '@/server/db';
 import { resetEnvCache } from '@/server/env';
 import { closeQueues } from '@/server/queue/queues';
 import { forgetDefaultWorkspace, defaultWorkspaceId } from '@/server/services/workspaces';
 import { createFlow, getFlow } from '@/server/services/flows';
-import { getRun, startRun } from '@/server/services/runs';
+import { startRun } from '@/server/services/runs';
 import { POST as webhookPost } from '@/app/api/hooks/[token]/route';
 
 let tdb: TestDatabase;
@@ -46,15 +46,7 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function finished(runId: string) {
-  return waitFor(
-    async () => {
-      const run = await getRun(ws, runId);
-      return run.status === 'succeeded' || run.status === 'failed' ? run : null;
-    },
-    { what: `run ${runId} to finish`, timeoutMs: 30_000 },
-  );
-}
+const finished = (runId: string) => runEnded(ws, runId);
 
 describe('HTTP agents through the worker', () => {
   it('answers a webhook with the status, headers and body of an HTTP response node', async () => {

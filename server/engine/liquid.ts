@@ -1,5 +1,6 @@
 import { Context, Liquid, Value, toValueSync, type Template } from 'liquidjs';
 import type { JsonObject, JsonValue } from '../agents/define-agent';
+import { rememberBounded } from './bounded-map';
 
 /**
  * Liquid, as in Huginn: an option string is a template whose variables are the incoming event's
@@ -23,13 +24,7 @@ const engine = new Liquid({
 const parsed = new Map<string, Template[] | Value>();
 
 function cached<T extends Template[] | Value>(key: string, parse: () => T): T {
-  let hit = parsed.get(key) as T | undefined;
-  if (!hit) {
-    hit = parse();
-    if (parsed.size >= 2_000) parsed.delete(parsed.keys().next().value!);
-    parsed.set(key, hit);
-  }
-  return hit;
+  return (parsed.get(key) as T | undefined) ?? (rememberBounded(parsed, key, parse(), 2_000) as T);
 }
 
 const WHOLE_EXPRESSION = /^\s*\{\{(?![\s\S]*\{\{)([\s\S]*?)\}\}\s*$/;

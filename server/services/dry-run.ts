@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '../db';
-import { env } from '../env';
 import { AppError, notFound } from '../errors';
 import { getAgent } from '../agents/registry';
 import type { AgentMemory, JsonObject, JsonValue } from '../agents/define-agent';
 import { optionIssues } from '../engine/graph';
 import { runAgent } from '../engine/run-agent';
-import { createAgentHttp } from '../engine/safe-http';
 import { nodeMemory } from './agent-memory';
-import { credentialsFor } from './credentials';
+import { agentDeps } from './steps';
 
 export interface TestNodeInput {
   flowId?: string;
@@ -40,7 +38,6 @@ export async function testNode(workspaceId: string, input: TestNodeInput) {
     const flow = await db().flow.findFirst({ where: { id: input.flowId, workspaceId }, select: { id: true } });
     if (!flow) throw notFound('This flow');
   }
-  const e = env();
   const stepId = `test-${randomUUID()}`;
   const started = Date.now();
   const result = await runAgent(
@@ -48,15 +45,7 @@ export async function testNode(workspaceId: string, input: TestNodeInput) {
     input.node.options as JsonObject,
     input.event as JsonObject,
     { runId: stepId, nodeId: input.node.id, eventId: stepId, attempt: 1, idempotencyKey: stepId },
-    {
-      memory: input.flowId ? nodeMemory(workspaceId, input.flowId, input.node.id, true) : scratchMemory(),
-      credentials: credentialsFor(workspaceId),
-      http: (signal) => createAgentHttp({ idempotencyKey: stepId, signal, timeoutMs: e.MUNINN_STEP_TIMEOUT_MS }),
-      dryRun: true,
-      timeoutMs: e.MUNINN_STEP_TIMEOUT_MS,
-      maxEvents: e.MUNINN_MAX_EVENTS_PER_STEP,
-      maxEventBytes: e.MUNINN_MAX_PAYLOAD_BYTES,
-    },
+    agentDeps(workspaceId, stepId, input.flowId ? nodeMemory(workspaceId, input.flowId, input.node.id, true) : scratchMemory(), true),
   );
   const durationMs = Date.now() - started;
   return result.ok

@@ -1,6 +1,7 @@
 import { uuidv7 } from '../engine/ids';
 import { db, dbPool } from '../db';
 import { createBatcher } from '../engine/batcher';
+import { rememberBounded } from '../engine/bounded-map';
 import { env } from '../env';
 import { AppError, notFound } from '../errors';
 import { getAgent } from '../agents/registry';
@@ -93,8 +94,7 @@ export async function currentFlowVersion(workspaceId: string, flowId: string, fr
       (f) => !f && flowStates.get(flowId) === mine && flowStates.delete(flowId),
       () => flowStates.get(flowId) === mine && flowStates.delete(flowId),
     );
-    if (flowStates.size > 2_000) flowStates.delete(flowStates.keys().next().value!);
-    flowStates.set(flowId, state);
+    rememberBounded(flowStates, flowId, state, 2_000);
   }
   const flow = await state;
   // Another workspace's flow is as good as none.

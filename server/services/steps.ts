@@ -2,14 +2,15 @@ import { uuidv7 } from '../engine/ids';
 import { db, dbPool, type Tx } from '../db';
 import { env } from '../env';
 import { getAgent } from '../agents/registry';
-import { isStateful, type AgentHttp, type JsonObject } from '../agents/define-agent';
+import { isStateful, type AgentHttp, type AgentMemory, type JsonObject } from '../agents/define-agent';
 import { outgoingEdges, retryPolicyOf, type FlowGraph, type OutEdge } from '../engine/graph';
 import { edgesFor, takeDirectives, type Directives } from '../engine/directives';
 import { FROM_FIELD } from '../agents/merge';
-import { runAgent, type LogLine, type RunAgentResult } from '../engine/run-agent';
+import { runAgent, type LogLine, type RunAgentDeps, type RunAgentResult } from '../engine/run-agent';
 import { createAgentHttp } from '../engine/safe-http';
 import { createBatcher } from '../engine/batcher';
-import type { StepJob } from '../queue/queues';
+import { rememberBounded } from '../engine/bounded-map';
+import { stepJobId, type StepJob } from '../queue/queues';
 import { loadFlowVersion } from './flows';
 import { nodeMemory } from './agent-memory';
 import { credentialsFor } from './credentials';
@@ -33,10 +34,26 @@ export function compiledVersion(flowId: string, version: number): Promise<{ grap
     hit = loadFlowVersion(flowId, version).then((graph) => ({ graph, out: outgoingEdges(graph) }));
     // A failed read is not kept: the next lookup tries again.
     hit.catch(() => versionCache.delete(key));
-    if (versionCache.size > 500) versionCache.delete(versionCache.keys().next().value!);
-    versionCache.set(key, hit);
+    rememberBounded(versionCache, key, hit, 500);
   }
   return hit;
+}
+
+/**
+ * What an agent gets for one step (or a test of one): its node's memory, the workspace's
+ * credentials, HTTP through the SSRF guard carrying the step's idempotency key, and the limits.
+ */
+export function agentDeps(workspaceId: string, idempotencyKey: string, memory: AgentMemory, dryRun: boolean): RunAgentDeps {
+  const e = env();
+  return {
+    memory,
+    credentials: credentialsFor(workspaceId),
+    http: (signal): AgentHttp => createAgentHttp({ idempotencyKey, signal, timeoutMs: e.MUNINN_STEP_TIMEOUT_MS }),
+    dryRun,
+    timeoutMs: e.MUNINN_STEP_TIMEOUT_MS,
+    maxEvents: e.MUNINN_MAX_EVENTS_PER_STEP,
+    maxEventBytes: e.MUNINN_MAX_PAYLOAD_BYTES,
+  };
 }
 
 /** Outbox row fields for a step of `nodeId`, with the node's retry policy. */
@@ -137,7 +154,6 @@ async function executeClaimedStep(
   // Merge tells its inputs apart by the node each event came from (see merge.ts).
   if (node?.type === 'merge') payload = { ...payload, [FROM_FIELD]: pending.eventNodeId ?? '' };
   const e = env();
-  const idempotencyKey = `${job.runId}:${job.nodeId}:${job.eventId}`;
   const invoke = (memoryClient: Tx): Promise<RunAgentResult> =>
     !node || !agent
       ? Promise.resolve({ ok: false, permanent: true, logs: [], error: `Node "${job.nodeId}" or its agent type no longer exists in this flow version.` })
@@ -145,16 +161,8 @@ async function executeClaimedStep(
           agent,
           node.options as JsonObject,
           payload,
-          { runId: job.runId, nodeId: job.nodeId, eventId: job.eventId, attempt: attempt.attempt, idempotencyKey },
-          {
-            memory: nodeMemory(run.workspaceId, run.flowId, job.nodeId, false, memoryClient),
-            credentials: credentialsFor(run.workspaceId),
-            http: (signal): AgentHttp => createAgentHttp({ idempotencyKey, signal, timeoutMs: e.MUNINN_STEP_TIMEOUT_MS }),
-            dryRun: false,
-            timeoutMs: e.MUNINN_STEP_TIMEOUT_MS,
-            maxEvents: e.MUNINN_MAX_EVENTS_PER_STEP,
-            maxEventBytes: e.MUNINN_MAX_PAYLOAD_BYTES,
-          },
+          { runId: job.runId, nodeId: job.nodeId, eventId: job.eventId, attempt: attempt.attempt, idempotencyKey: stepJobId(job) },
+          agentDeps(run.workspaceId, stepJobId(job), nodeMemory(run.workspaceId, run.flowId, job.nodeId, false, memoryClient), false),
         );
   const base = (result: RunAgentResult): RecordBase => ({
     job,
@@ -190,7 +198,7 @@ async function executeClaimedStep(
     result = await invoke(db());
     if (result.ok) {
       // Pure steps downstream run here and now, and everything is recorded in one statement.
-      const chain = await runInlineChain(base(result), result.events, graph, out, run, e);
+      const chain = await runInlineChain(base(result), result.events, graph, out, run);
       const recorded = await recordSuccess('pool', chain.root, chain.steps, chain.next, true);
       if (recorded === null) return { kind: 'skipped', reason: 'completed concurrently' };
       await flushOutboxSafely(recorded.rows);
@@ -337,7 +345,6 @@ async function runInlineChain(
   graph: FlowGraph,
   out: Map<string, OutEdge[]>,
   run: { id: string; workspaceId: string; flowId: string },
-  e: ReturnType<typeof env>,
 ): Promise<{ root: RecordBase; steps: RecordedStep[]; next: NextStep[] }> {
   const first: RecordedStep = { ...root, events: withIds(emitted) };
   const steps = [first];
@@ -354,16 +361,14 @@ async function runInlineChain(
       }
       const job = { runId: run.id, nodeId: child.nodeId, eventId: child.eventId };
       const startedAt = new Date();
-      const idempotencyKey = `${job.runId}:${job.nodeId}:${job.eventId}`;
-      const res = await runAgent(agent, node.options as JsonObject, input.payload, { ...job, attempt: 1, idempotencyKey }, {
-        memory: nodeMemory(run.workspaceId, run.flowId, job.nodeId, false, db()),
-        credentials: credentialsFor(run.workspaceId),
-        http: (signal): AgentHttp => createAgentHttp({ idempotencyKey, signal, timeoutMs: e.MUNINN_STEP_TIMEOUT_MS }),
-        dryRun: false,
-        timeoutMs: e.MUNINN_STEP_TIMEOUT_MS,
-        maxEvents: e.MUNINN_MAX_EVENTS_PER_STEP,
-        maxEventBytes: e.MUNINN_MAX_PAYLOAD_BYTES,
-      });
+      const idempotencyKey = stepJobId(job);
+      const res = await runAgent(
+        agent,
+        node.options as JsonObject,
+        input.payload,
+        { ...job, attempt: 1, idempotencyKey },
+        agentDeps(run.workspaceId, idempotencyKey, nodeMemory(run.workspaceId, run.flowId, job.nodeId, false), false),
+      );
       if (!res.ok) {
         next.push(child);
         continue;
@@ -403,22 +408,17 @@ function txClient(tx: Tx): SqlClient {
 const stepKey = (s: { runId: string; nodeId: string; eventId: string }) => `${s.runId}|${s.nodeId}|${s.eventId}`;
 
 /**
- * The outbox rows of several steps, their runs and input events in one round trip; queued runs
- * are marked running in the same statement. Steps of a busy worker are read together (see
- * createBatcher): the database then pays its per-statement and per-commit cost once for all.
+ * The outbox rows of several steps, their runs and input events in one round trip (a read only:
+ * a queued run is marked running by its record, see executeStep). Steps of a busy worker are read
+ * together (see createBatcher): the database then pays its per-statement cost once for all.
  */
 const READ_STEPS_SQL = `
-  WITH input AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("runId" uuid, "nodeId" text, "eventId" uuid)
-  ), p AS (
-    SELECT p.id::text AS id, p."runId"::text AS "runId", p."nodeId", p."eventId"::text AS "eventId", r.status::text AS status,
-           r."flowId", r."flowVersion", r."workspaceId", e.payload, e."nodeId" AS "eventNodeId"
-    FROM input i
-    JOIN "PendingStep" p ON p."runId" = i."runId" AND p."nodeId" = i."nodeId" AND p."eventId" = i."eventId"
-    JOIN "Run" r ON r.id = p."runId"
-    LEFT JOIN "Event" e ON e.id = p."eventId"
-  )
-  SELECT p.* FROM p`;
+  SELECT p.id::text AS id, p."runId"::text AS "runId", p."nodeId", p."eventId"::text AS "eventId", r.status::text AS status,
+         r."flowId", r."flowVersion", r."workspaceId", e.payload, e."nodeId" AS "eventNodeId"
+  FROM jsonb_to_recordset($1::jsonb) AS i("runId" uuid, "nodeId" text, "eventId" uuid)
+  JOIN "PendingStep" p ON p."runId" = i."runId" AND p."nodeId" = i."nodeId" AND p."eventId" = i."eventId"
+  JOIN "Run" r ON r.id = p."runId"
+  LEFT JOIN "Event" e ON e.id = p."eventId"`;
 
 const readSteps = createBatcher(async (jobs: Array<{ job: StepJob }>) => {
   const rows = await poolClient().query<Omit<PendingWithRun, 'id'> & { id: string; runId: string; nodeId: string; eventId: string }>(

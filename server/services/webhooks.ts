@@ -3,6 +3,7 @@ import { AppError, notFound } from '../errors';
 import { webhookAgent } from '../agents/webhook';
 import { parseJsonBody } from '../api/rest';
 import { credentialsFor } from './credentials';
+import { rememberBounded } from '../engine/bounded-map';
 import { compiledVersion } from './steps';
 import { currentFlowVersion, startRun, StaleFlowError } from './runs';
 import { deliveryIdOf, verifyHmacSha256, verifyStandardWebhook } from './webhook-signature';
@@ -27,9 +28,7 @@ async function findRoute(token: string, fresh: boolean): Promise<Route | undefin
     routes.delete(token);
     return undefined;
   }
-  if (routes.size > 5_000) routes.delete(routes.keys().next().value!);
-  routes.set(token, route);
-  return route;
+  return rememberBounded(routes, token, route, 5_000);
 }
 
 /**

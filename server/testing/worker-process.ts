@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ensureWorkerBuild, WORKER_NODE_ARGS, workerProcessEnv } from '@/scripts/build-worker';
 import { WORKER_BUNDLE } from '@/scripts/lib/build';
+import { getRun } from '@/server/services/runs';
 
 export interface WorkerHandle {
   proc: ChildProcess;
@@ -58,4 +59,15 @@ export async function waitFor<T>(fn: () => Promise<T>, opts: { timeoutMs?: numbe
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`Timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+}
+
+/** Waits until run `runId` has ended (succeeded, failed or cancelled) and returns it as the run page shows it. */
+export function runEnded(workspaceId: string, runId: string, timeoutMs = 30_000) {
+  return waitFor(
+    async () => {
+      const run = await getRun(workspaceId, runId);
+      return ['succeeded', 'failed', 'cancelled'].includes(run.status) ? run : null;
+    },
+    { what: `run ${runId} to finish`, timeoutMs },
+  );
 }

@@ -34,8 +34,11 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[5]) then
 end
 return 0`;
 
+/** seen key, counter key, histogram key, label, bucket, seconds, histogram label, ttl. */
+type CountArgs = [string, string, string, string, string, string, string, string];
+
 type CountingRedis = Redis & {
-  muninnCount(seenKey: string, counterKey: string, histogramKey: string, label: string, bucket: string, seconds: string, histogramLabel: string, ttl: string): Promise<number>;
+  muninnCount(...args: CountArgs): Promise<number>;
 };
 
 function withScript(redis: Redis): CountingRedis {
@@ -57,7 +60,7 @@ const keys = {
 };
 
 /** Arguments of the counting script for one transition. */
-function countArgs(kind: 'runs' | 'steps', seenId: string, label: string, durationMs: number | null): string[] {
+function countArgs(kind: 'runs' | 'steps', seenId: string, label: string, durationMs: number | null): CountArgs {
   const seconds = durationMs === null ? null : Math.max(0, durationMs) / 1000;
   // The histogram is labelled by status only (agents × statuses × buckets would be too many series).
   const histogramLabel = label.split('|')[0]!;
@@ -79,9 +82,8 @@ const stepArgs = (step: { id: string; status: string; attempt: number; agentType
   countArgs('steps', `${step.id}:${step.attempt}:${step.status}`, `${step.status}|${step.agentType}`, step.durationMs);
 
 /** Counts one transition once. */
-async function count(redis: Redis, args: string[]): Promise<boolean> {
-  const [a, b, c, d, e, f, g, h] = args as [string, string, string, string, string, string, string, string];
-  return (await withScript(redis).muninnCount(a, b, c, d, e, f, g, h)) === 1;
+async function count(redis: Redis, args: CountArgs): Promise<boolean> {
+  return (await withScript(redis).muninnCount(...args)) === 1;
 }
 
 export function countRunFinished(redis: Redis, run: { id: string; status: string; finishedAt: Date; durationMs: number | null }): Promise<boolean> {
@@ -111,7 +113,8 @@ export function pipelineCounts(
     steps: Array<{ id: string; status: string; attempt: number; agentType: string; durationMs: number | null }>;
   },
 ): void {
-  const p = pipeline as unknown as { muninnCount(...args: string[]): unknown };
+  // ioredis types pipelines without the commands defined on the connection.
+  const p = pipeline as unknown as { muninnCount(...args: CountArgs): unknown };
   for (const step of transitions.steps) p.muninnCount(...stepArgs(step));
   if (transitions.run) p.muninnCount(...runArgs(transitions.run));
 }
